@@ -1,0 +1,227 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The test-control API under <context path>/_emulator/, served only when
+// Options.Control is set. It lets tests inject faults (status codes,
+// latency, dropped connections) ahead of the product's own handling and
+// count the requests an instance received. It needs no authentication.
+
+const controlPrefix = "/_emulator/"
+
+// fault is one injected failure, as posted to /_emulator/faults.
+type fault struct {
+	// Method restricts the fault to one HTTP method; empty matches any.
+	Method string `json:"method"`
+	// PathPrefix matches the path below the context path; empty matches any.
+	PathPrefix string `json:"path_prefix"`
+	// Count is how many matching requests the fault affects (default 1).
+	Count int `json:"count"`
+	// Status, when set, is answered instead of the product's response,
+	// with RetryAfter as the Retry-After header and Body/ContentType.
+	Status      int    `json:"status"`
+	RetryAfter  string `json:"retry_after"`
+	Body        string `json:"body"`
+	ContentType string `json:"content_type"`
+	// LatencyMS delays the request before any other handling.
+	LatencyMS int `json:"latency_ms"`
+	// DropConnection closes the connection without any response. Go's
+	// Transport silently retries an idempotent request once when a reused
+	// connection closes before answering, so a Go client only sees the
+	// failure on a fresh connection or with a count of 2.
+	DropConnection bool `json:"drop_connection"`
+}
+
+func (f *fault) validate() error {
+	f.Method = strings.ToUpper(f.Method)
+	switch {
+	case f.Count < 0:
+		return errors.New("count must not be negative")
+	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
+		return errors.New("status must be between 200 and 599")
+	case f.LatencyMS < 0:
+		return errors.New("latency_ms must not be negative")
+	case f.Status != 0 && f.DropConnection:
+		return errors.New("status and drop_connection exclude each other")
+	case f.Status == 0 && (f.RetryAfter != "" || f.Body != "" || f.ContentType != ""):
+		return errors.New("retry_after, body and content_type need a status")
+	case f.Status == 0 && f.LatencyMS == 0 && !f.DropConnection:
+		return errors.New("a fault needs a status, latency_ms or drop_connection")
+	}
+	if f.Count == 0 {
+		f.Count = 1
+	}
+	return nil
+}
+
+func (f *fault) matches(method, path string) bool {
+	return (f.Method == "" || f.Method == method) && strings.HasPrefix(path, f.PathPrefix)
+}
+
+// controlState is one instance's faults and request counts.
+type controlState struct {
+	mu     sync.Mutex
+	faults []*fault
+	counts map[string]int
+	total  int
+}
+
+func newControlState() *controlState {
+	return &controlState{counts: make(map[string]int)}
+}
+
+// wrap puts the control API and fault injection in front of the product.
+func (c *controlState) wrap(inst *Instance, product http.Handler) http.Handler {
+	base := inst.config.ContextPath + controlPrefix
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+base+"faults", c.addFault)
+	mux.HandleFunc("DELETE "+base+"faults", c.clearFaults)
+	mux.HandleFunc("GET "+base+"requests", c.listRequests)
+	mux.HandleFunc("POST "+base+"reset", c.reset)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, base) {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		path := r.URL.EscapedPath()
+		if rest, ok := stripContextPath(path, inst.config.ContextPath); ok {
+			path = rest
+		}
+		if f := c.record(r.Method, path); f != nil && !c.inject(inst, f, w, r) {
+			return
+		}
+		product.ServeHTTP(w, r)
+	})
+}
+
+// record counts the request and claims one use of the first matching
+// fault, returning a copy of it.
+func (c *controlState) record(method, path string) *fault {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.counts[method+" "+path]++
+	c.total++
+	for i, f := range c.faults {
+		if !f.matches(method, path) {
+			continue
+		}
+		claimed := *f
+		f.Count--
+		if f.Count == 0 {
+			c.faults = append(c.faults[:i], c.faults[i+1:]...)
+		}
+		return &claimed
+	}
+	return nil
+}
+
+// inject applies f and reports whether the product should still handle
+// the request.
+func (c *controlState) inject(inst *Instance, f *fault, w http.ResponseWriter, r *http.Request) bool {
+	if f.LatencyMS > 0 {
+		timer := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-r.Context().Done():
+			panic(http.ErrAbortHandler)
+		case <-inst.closing:
+			panic(http.ErrAbortHandler)
+		}
+	}
+	switch {
+	case f.DropConnection:
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(http.ErrAbortHandler) // still ends the exchange without a response
+		}
+		_ = conn.Close()
+		return false
+	case f.Status != 0:
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		if f.ContentType != "" {
+			w.Header().Set("Content-Type", f.ContentType)
+		} else if f.Body != "" {
+			w.Header().Set("Content-Type", "text/plain;charset=utf-8")
+		}
+		w.WriteHeader(f.Status)
+		_, _ = w.Write([]byte(f.Body))
+		return false
+	}
+	return true
+}
+
+func (c *controlState) addFault(w http.ResponseWriter, r *http.Request) {
+	var f fault
+	decoder := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	decoder.DisallowUnknownFields() // a misspelt field must not pass silently
+	if err := decoder.Decode(&f); err != nil {
+		writeControlError(w, fmt.Errorf("invalid fault: %w", err))
+		return
+	}
+	if err := f.validate(); err != nil {
+		writeControlError(w, fmt.Errorf("invalid fault: %w", err))
+		return
+	}
+	c.mu.Lock()
+	c.faults = append(c.faults, &f)
+	c.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *controlState) clearFaults(w http.ResponseWriter, _ *http.Request) {
+	c.mu.Lock()
+	c.faults = nil
+	c.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *controlState) reset(w http.ResponseWriter, _ *http.Request) {
+	c.mu.Lock()
+	c.faults = nil
+	c.counts = make(map[string]int)
+	c.total = 0
+	c.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// requestCounts is the body of GET /_emulator/requests.
+type requestCounts struct {
+	Total    int            `json:"total"`
+	Requests map[string]int `json:"requests"`
+}
+
+func (c *controlState) listRequests(w http.ResponseWriter, _ *http.Request) {
+	c.mu.Lock()
+	body := requestCounts{Total: c.total, Requests: make(map[string]int, len(c.counts))}
+	for key, n := range c.counts {
+		body.Requests[key] = n
+	}
+	c.mu.Unlock()
+	writeControlJSON(w, http.StatusOK, body)
+}
+
+func writeControlError(w http.ResponseWriter, err error) {
+	writeControlJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+}
+
+func writeControlJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

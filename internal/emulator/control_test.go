@@ -1,0 +1,176 @@
+package emulator
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func postFault(t *testing.T, base, body string) {
+	t.Helper()
+	resp, respBody := send(t, base, testRequest{method: http.MethodPost, path: "/_emulator/faults", body: body})
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("POST fault: status %d body %s", resp.StatusCode, respBody)
+	}
+}
+
+func TestControlAPIIsAbsentByDefault(t *testing.T) {
+	srv := startTestServer(t, Options{}, nil, loopback("jira", "jira"))
+	resp, _ := send(t, srv.Instance("jira").URL(), testRequest{path: "/_emulator/requests"})
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != contentTypeHTML {
+		t.Errorf("status %d type %q, want the HTML 404", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestFaultStatusRetryAfterAndCount(t *testing.T) {
+	srv := startTestServer(t, Options{Control: true}, nil, loopback("jira", "jira"))
+	base := srv.Instance("jira").URL()
+	postFault(t, base, `{"method":"get","path_prefix":"/rest/applinks/","count":2,"status":503,"retry_after":"2","body":"{\"busy\":true}","content_type":"application/json"}`)
+
+	for i := range 2 {
+		// Faults come before authentication: even bad credentials see them.
+		resp, body := send(t, base, testRequest{path: "/rest/applinks/1.0/manifest", headers: map[string]string{"Authorization": "Bearer wrong"}})
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "2" ||
+			resp.Header.Get("Content-Type") != "application/json" || body != `{"busy":true}` {
+			t.Fatalf("request %d: status %d, Retry-After %q, type %q, body %q", i, resp.StatusCode,
+				resp.Header.Get("Retry-After"), resp.Header.Get("Content-Type"), body)
+		}
+	}
+	resp, _ := send(t, base, testRequest{path: "/rest/applinks/1.0/manifest"})
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("third request: status %d, want the fault used up", resp.StatusCode)
+	}
+}
+
+func TestFaultMatchesMethodAndPathPrefix(t *testing.T) {
+	srv := startTestServer(t, Options{Control: true}, nil, InstanceConfig{Name: "jira", Type: "jira", Addr: "127.0.0.1:0", ContextPath: "/jira"})
+	base := srv.Instance("jira").URL()
+	postFault(t, base, `{"method":"PUT","path_prefix":"/rest/api/","status":500}`)
+
+	if resp, _ := send(t, base, testRequest{path: "/rest/applinks/1.0/manifest"}); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET elsewhere: status %d", resp.StatusCode)
+	}
+	resp, body := send(t, base, testRequest{method: http.MethodPut, path: "/rest/api/2/settings/baseUrl"})
+	if resp.StatusCode != http.StatusInternalServerError || body != "" {
+		t.Errorf("matching PUT: status %d body %q, want the injected 500", resp.StatusCode, body)
+	}
+}
+
+func TestFaultLatencyThenNormalHandling(t *testing.T) {
+	srv := startTestServer(t, Options{Control: true}, nil, loopback("jira", "jira"))
+	base := srv.Instance("jira").URL()
+	postFault(t, base, `{"latency_ms":300}`)
+	started := time.Now()
+	resp, _ := send(t, base, testRequest{path: "/rest/applinks/1.0/manifest"})
+	if elapsed := time.Since(started); elapsed < 300*time.Millisecond {
+		t.Errorf("answered after %s, want at least 300ms", elapsed)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("status %d, want the normal 200 after the delay", resp.StatusCode)
+	}
+}
+
+func TestFaultDropsConnection(t *testing.T) {
+	srv := startTestServer(t, Options{Control: true}, nil, loopback("jira", "jira"))
+	base := srv.Instance("jira").URL()
+	postFault(t, base, `{"drop_connection":true}`)
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get(base + "/rest/applinks/1.0/manifest")
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("got status %d, want a dropped connection", resp.StatusCode)
+	}
+	if !errors.Is(err, io.EOF) && !strings.Contains(err.Error(), "EOF") && !strings.Contains(err.Error(), "reset") {
+		t.Errorf("error = %v, want EOF or reset", err)
+	}
+	if resp, _ := send(t, base, testRequest{path: "/rest/applinks/1.0/manifest"}); resp.StatusCode != http.StatusOK {
+		t.Errorf("next request: status %d", resp.StatusCode)
+	}
+}
+
+func TestRequestCountsAndReset(t *testing.T) {
+	srv := startTestServer(t, Options{Control: true}, nil, InstanceConfig{Name: "wiki", Type: "confluence", Addr: "127.0.0.1:0", ContextPath: "/wiki"})
+	base := srv.Instance("wiki").URL()
+	send(t, base, testRequest{path: "/rest/applinks/1.0/manifest?x=1"})
+	send(t, base, testRequest{path: "/rest/applinks/1.0/manifest"})
+	send(t, base, testRequest{method: http.MethodPost, path: "/rest/applinks/1.0/manifest.json/"})
+	postFault(t, base, `{"status":502,"count":5}`)
+
+	_, body := send(t, base, testRequest{path: "/_emulator/requests"})
+	want := `{"total":3,"requests":{"GET /rest/applinks/1.0/manifest":2,"POST /rest/applinks/1.0/manifest.json/":1}}`
+	if body != want {
+		t.Errorf("requests = %s\nwant       %s", body, want)
+	}
+
+	if resp, _ := send(t, base, testRequest{method: http.MethodDelete, path: "/_emulator/faults"}); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE faults: status %d", resp.StatusCode)
+	}
+	if resp, _ := send(t, base, testRequest{path: "/rest/applinks/1.0/manifest"}); resp.StatusCode != http.StatusOK {
+		t.Errorf("after DELETE faults: status %d", resp.StatusCode)
+	}
+	_, body = send(t, base, testRequest{path: "/_emulator/requests"})
+	if !strings.HasPrefix(body, `{"total":4,`) {
+		t.Errorf("DELETE faults reset the counts: %s", body)
+	}
+
+	postFault(t, base, `{"status":502}`)
+	if resp, _ := send(t, base, testRequest{method: http.MethodPost, path: "/_emulator/reset"}); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("reset: status %d", resp.StatusCode)
+	}
+	if _, body = send(t, base, testRequest{path: "/_emulator/requests"}); body != `{"total":0,"requests":{}}` {
+		t.Errorf("after reset: %s", body)
+	}
+	if resp, _ := send(t, base, testRequest{path: "/rest/applinks/1.0/manifest"}); resp.StatusCode != http.StatusOK {
+		t.Errorf("reset kept the fault: status %d", resp.StatusCode)
+	}
+}
+
+func TestInvalidFaultsAreRejected(t *testing.T) {
+	srv := startTestServer(t, Options{Control: true}, nil, loopback("jira", "jira"))
+	base := srv.Instance("jira").URL()
+	tests := map[string]string{
+		`{"status":503,"retry_afer":"2"}`:       `{"error":"invalid fault: json: unknown field \"retry_afer\""}`,
+		`{"status":99}`:                         `{"error":"invalid fault: status must be between 200 and 599"}`,
+		`{"count":-1,"status":500}`:             `{"error":"invalid fault: count must not be negative"}`,
+		`{"path_prefix":"/rest/"}`:              `{"error":"invalid fault: a fault needs a status, latency_ms or drop_connection"}`,
+		`{"status":500,"drop_connection":true}`: `{"error":"invalid fault: status and drop_connection exclude each other"}`,
+		`{"latency_ms":10,"body":"x"}`:          `{"error":"invalid fault: retry_after, body and content_type need a status"}`,
+	}
+	for fault, want := range tests {
+		resp, body := send(t, base, testRequest{method: http.MethodPost, path: "/_emulator/faults", body: fault})
+		if resp.StatusCode != http.StatusBadRequest || body != want {
+			t.Errorf("%s: status %d body %s; want 400 %s", fault, resp.StatusCode, body, want)
+		}
+	}
+	if resp, _ := send(t, base, testRequest{path: "/_emulator/faults"}); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET faults: status %d, want 405", resp.StatusCode)
+	}
+}
+
+func TestCloseIsNotHeldUpByInjectedLatency(t *testing.T) {
+	srv, err := Start(Options{Control: true}, loopback("jira", "jira"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := srv.Instance("jira").URL()
+	postFault(t, base, `{"latency_ms":60000}`)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if resp, err := testClient.Get(base + "/rest/applinks/1.0/manifest"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	time.Sleep(100 * time.Millisecond) // let the request reach the delay
+	started := time.Now()
+	if err := srv.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if elapsed := time.Since(started); elapsed > 2*time.Second {
+		t.Errorf("Close took %s", elapsed)
+	}
+	<-done
+}

@@ -1,0 +1,63 @@
+package emulator
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Instance settings. Only the base URL for now: it is what peers see in the
+// manifest and consumer info, and changing it is how tests model a product
+// moving to a new address.
+
+// maxSettingsBody bounds what the settings resources read.
+const maxSettingsBody = 64 << 10
+
+// msgInvalidBaseURL is Inferred English for Jira's base URL validation.
+const msgInvalidBaseURL = "The base URL must be an absolute http or https URL."
+
+func registerSettingsRoutes(rt *router) {
+	// Jira's PUT /rest/api/2/settings/baseUrl. Inferred: served by every
+	// product type, so tests can move any instance the same way.
+	rt.rest(jiraAPIv2, http.MethodPut, "/settings/baseUrl", endpoint{
+		handle:   putBaseURL,
+		access:   sysadminOnly,
+		produces: producesJSON,
+		consumes: consumesJSON,
+	})
+}
+
+// putBaseURL takes a JSON string, e.g. "https://jira.example.com".
+// Inferred: success is 204 and an invalid body or URL is 400 with Jira's
+// ErrorCollection.
+func putBaseURL(ex *exchange) {
+	data, err := io.ReadAll(io.LimitReader(ex.r.Body, maxSettingsBody))
+	if err != nil {
+		writeJiraErrors(ex, http.StatusBadRequest, msgInvalidBaseURL)
+		return
+	}
+	var baseURL string
+	if err := json.Unmarshal(data, &baseURL); err != nil || !isAbsoluteHTTPURL(baseURL) {
+		writeJiraErrors(ex, http.StatusBadRequest, msgInvalidBaseURL)
+		return
+	}
+	// Base URLs are reported without a trailing slash.
+	baseURL = strings.TrimRight(baseURL, "/")
+	if err := ex.inst.store.Update(func(st *state) error {
+		st.BaseURL = baseURL
+		return nil
+	}); err != nil {
+		panic(err) // a failed write is the product's uncaught 500
+	}
+	ex.w.WriteHeader(http.StatusNoContent)
+}
+
+func isAbsoluteHTTPURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return false
+	}
+	return u.Scheme == "http" || u.Scheme == "https"
+}
