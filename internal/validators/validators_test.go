@@ -1,0 +1,114 @@
+package validators
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func selfSignedPEM(t *testing.T) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "test CA"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IsCA:         true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+func runString(v validator.String, value types.String) []string {
+	resp := &validator.StringResponse{}
+	v.ValidateString(context.Background(), validator.StringRequest{
+		Path:        path.Root("attr"),
+		ConfigValue: value,
+	}, resp)
+	var details []string
+	for _, d := range resp.Diagnostics.Errors() {
+		details = append(details, d.Summary()+": "+d.Detail())
+	}
+	return details
+}
+
+func TestPEMCertificates(t *testing.T) {
+	t.Parallel()
+	cert := selfSignedPEM(t)
+	tests := []struct {
+		name    string
+		value   types.String
+		wantErr string
+	}{
+		{"one certificate", types.StringValue(cert), ""},
+		{"a bundle of two", types.StringValue(cert + cert), ""},
+		{"null is left to other checks", types.StringNull(), ""},
+		{"unknown is checked later", types.StringUnknown(), ""},
+		{"not PEM at all", types.StringValue("MIIBfake"), "no PEM certificate block found"},
+		{"a private key", types.StringValue("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"), `"PRIVATE KEY" block`},
+		{"a corrupt certificate", types.StringValue("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), "certificate 1 does not parse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := runString(PEMCertificates(), tt.value)
+			if tt.wantErr == "" {
+				if len(got) != 0 {
+					t.Fatalf("unexpected errors: %v", got)
+				}
+				return
+			}
+			if len(got) != 1 || !strings.Contains(got[0], tt.wantErr) || !strings.HasPrefix(got[0], "Invalid CA Certificate: attr must hold") {
+				t.Fatalf("want one error containing %q, got %v", tt.wantErr, got)
+			}
+		})
+	}
+}
+
+func TestPositiveDuration(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		value   types.String
+		wantErr string
+	}{
+		{types.StringValue("30s"), ""},
+		{types.StringValue("1m30s"), ""},
+		{types.StringNull(), ""},
+		{types.StringUnknown(), ""},
+		{types.StringValue("30"), `"30" does not parse`},
+		{types.StringValue("soon"), `"soon" does not parse`},
+		{types.StringValue("0s"), "greater than zero"},
+		{types.StringValue("-5s"), "greater than zero"},
+	}
+	for _, tt := range tests {
+		got := runString(PositiveDuration(), tt.value)
+		if tt.wantErr == "" {
+			if len(got) != 0 {
+				t.Errorf("%s: unexpected errors: %v", tt.value, got)
+			}
+			continue
+		}
+		if len(got) != 1 || !strings.Contains(got[0], tt.wantErr) || !strings.HasPrefix(got[0], "Invalid Duration: attr must") {
+			t.Errorf("%s: want one error containing %q, got %v", tt.value, tt.wantErr, got)
+		}
+	}
+}
