@@ -258,7 +258,26 @@ func splitPath(path string) []string {
 	return strings.Split(path, "/")
 }
 
+// catchAllSuffix ends a final template parameter that, like JAX-RS's
+// {name:.*}, takes the rest of the path, slashes included.
+const catchAllSuffix = ":.*}"
+
 func matchSegments(pattern, segments []string) (map[string]string, bool) {
+	if n := len(pattern); n > 0 && strings.HasSuffix(pattern[n-1], catchAllSuffix) && len(segments) >= n-1 {
+		params, ok := matchSegments(pattern[:n-1], segments[:n-1])
+		if !ok {
+			return nil, false
+		}
+		rest, err := url.PathUnescape(strings.Join(segments[n-1:], "/"))
+		if err != nil {
+			return nil, false
+		}
+		if params == nil {
+			params = make(map[string]string)
+		}
+		params[strings.TrimSuffix(pattern[n-1][1:], catchAllSuffix)] = rest
+		return params, true
+	}
 	if len(pattern) != len(segments) {
 		return nil, false
 	}
@@ -371,6 +390,11 @@ func newRouter(extra func(*router)) *router {
 	rt := &router{}
 	registerManifestRoutes(rt)
 	registerSettingsRoutes(rt)
+	registerFrontPageRoutes(rt)
+	registerApplicationLinkRoutes(rt)
+	registerApplinksUIRoutes(rt)
+	registerApplinksV3Routes(rt)
+	registerOAuthStatusRoutes(rt)
 	if extra != nil {
 		extra(rt)
 	}

@@ -34,7 +34,7 @@ type InstanceConfig struct {
 type Options struct {
 	DataDir       string      // optional; persist state here
 	Control       bool        // serve /_emulator/
-	AllowAllHosts bool        // later: lifts the applicationlinkForm loopback blocklist, like -Dapplinks.allow.all.hosts=true
+	AllowAllHosts bool        // lifts the applicationlinkForm SSRF blocklist, like -Dapplinks.allow.all.hosts=true
 	Logger        *log.Logger // optional request log; nil = silent
 	// Users adds accounts to every instance, next to the fixed admin
 	// (system administrator, token "admin-token"), manager (administrator)
@@ -105,7 +105,9 @@ type Instance struct {
 	control    *controlState // nil unless Options.Control
 	// closing is closed when shutdown starts, so that injected latency does
 	// not hold up a graceful shutdown.
-	closing   chan struct{}
+	closing chan struct{}
+	// unused holds the connections that have not carried a request yet.
+	unused    unusedConns
 	serveDone chan struct{}
 }
 
@@ -236,7 +238,8 @@ func startInstance(opts Options, users userDirectory, cfg InstanceConfig, extraR
 		Handler:           inst.newHandler(extraRoutes),
 		ReadHeaderTimeout: 10 * time.Second,
 		// Dropped connections are deliberate; keep net/http quiet about them.
-		ErrorLog: log.New(io.Discard, "", 0),
+		ErrorLog:  log.New(io.Discard, "", 0),
+		ConnState: inst.unused.track,
 	}
 	go func() {
 		defer close(inst.serveDone)
@@ -250,7 +253,24 @@ func (i *Instance) shutdown() error {
 	close(i.closing)
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	err := i.httpServer.Shutdown(ctx)
+	done := make(chan error, 1)
+	go func() { done <- i.httpServer.Shutdown(ctx) }()
+	// Go's HTTP transports dial spare connections that may never carry a
+	// request. net/http counts such a connection as busy for five seconds,
+	// which would stall every Close, so they are closed here: no request was
+	// on them.
+	ticker := time.NewTicker(10 * time.Millisecond)
+	defer ticker.Stop()
+	var err error
+wait:
+	for {
+		select {
+		case err = <-done:
+			break wait
+		case <-ticker.C:
+			i.unused.closeAll()
+		}
+	}
 	if err != nil {
 		err = errors.Join(err, i.httpServer.Close())
 	}
@@ -343,4 +363,32 @@ func normaliseConfig(cfg InstanceConfig) (InstanceConfig, error) {
 	}
 	cfg.ContextPath = contextPath
 	return cfg, nil
+}
+
+// unusedConns tracks connections in http.StateNew.
+type unusedConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (u *unusedConns) track(c net.Conn, state http.ConnState) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if state == http.StateNew {
+		if u.conns == nil {
+			u.conns = map[net.Conn]struct{}{}
+		}
+		u.conns[c] = struct{}{}
+		return
+	}
+	delete(u.conns, c)
+}
+
+func (u *unusedConns) closeAll() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for c := range u.conns {
+		_ = c.Close()
+		delete(u.conns, c)
+	}
 }

@@ -291,3 +291,21 @@ func TestAdvertisedHostPort(t *testing.T) {
 		}
 	}
 }
+
+// A connection that never carries a request (Go's transports dial spares)
+// must not make Close wait for it and fail.
+func TestCloseWithUnusedConnection(t *testing.T) {
+	t.Parallel()
+	server, err := Start(Options{}, InstanceConfig{Name: "jira", Type: "jira", Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(server.Instance("jira").URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := server.Close(); err != nil {
+		t.Fatalf("Close with an unused connection open: %v", err)
+	}
+}

@@ -31,6 +31,87 @@ type state struct {
 	// BaseURL overrides the URL the instance reports as its base URL; empty
 	// means the URL it listens on.
 	BaseURL string `json:"base_url,omitempty"`
+
+	// Links are the instance's application links, in creation order.
+	Links []storedLink `json:"links,omitempty"`
+
+	// AllowlistRules are the URL allowlist ("whitelist") rules, the
+	// automatic application-link rules included, in creation order.
+	AllowlistRules []storedAllowlistRule `json:"allowlist_rules,omitempty"`
+	// NextAllowlistRuleID is the last id handed out: ids come from a database
+	// sequence in the products, so a deleted rule's id is never reused.
+	NextAllowlistRuleID int64 `json:"next_allowlist_rule_id,omitempty"`
+	// AllowlistDisabled is the inverse of the plugin setting
+	// whitelist.enabled, whose default is "true".
+	AllowlistDisabled bool `json:"allowlist_disabled,omitempty"`
+	// AllowlistLinkRestrictiveness is ALLOW_AUTHENTICATED (the default, also
+	// when empty), ALLOW_ANONYMOUS or DENY.
+	AllowlistLinkRestrictiveness string `json:"allowlist_link_restrictiveness,omitempty"`
+}
+
+// storedLink is one application link as the products keep it: the link
+// itself, the outgoing authentication providers registered on it, and the
+// peer's OAuth consumer that authenticates incoming requests.
+type storedLink struct {
+	ID         string `json:"id"`
+	TypeID     string `json:"type_id"`
+	Name       string `json:"name"`
+	RPCURL     string `json:"rpc_url"`
+	DisplayURL string `json:"display_url"`
+	Primary    bool   `json:"primary,omitempty"`
+	System     bool   `json:"system,omitempty"`
+
+	// OutgoingProviders are the authentication providers this instance uses
+	// when it calls the peer, by provider class name (reference §2.3), with
+	// their configuration (e.g. consumerKey.outbound for generic links).
+	OutgoingProviders []storedProvider `json:"outgoing_providers,omitempty"`
+
+	// IncomingConsumer is the OAuth consumer that lets the peer (or a
+	// third-party application) call this instance; nil when none is stored.
+	IncomingConsumer *storedConsumer `json:"incoming_consumer,omitempty"`
+	// OutgoingConsumer is this instance's own consumer identity towards a
+	// third-party service provider (generic links, HMAC-SHA1 shared secret).
+	OutgoingConsumer *storedConsumer `json:"outgoing_consumer,omitempty"`
+}
+
+type storedProvider struct {
+	Class  string            `json:"class"`
+	Config map[string]string `json:"config,omitempty"`
+}
+
+// storedConsumer is an OAuth 1.0a consumer (reference §6.1 ConsumerEntity).
+type storedConsumer struct {
+	Key                       string `json:"key"`
+	Name                      string `json:"name"`
+	Description               string `json:"description,omitempty"`
+	SignatureMethod           string `json:"signature_method"`     // RSA_SHA1 or HMAC_SHA1
+	PublicKey                 string `json:"public_key,omitempty"` // base64 X.509 SubjectPublicKeyInfo DER
+	SharedSecret              string `json:"shared_secret,omitempty"`
+	Callback                  string `json:"callback,omitempty"`
+	TwoLOAllowed              bool   `json:"two_lo_allowed,omitempty"`
+	ExecutingTwoLOUser        string `json:"executing_two_lo_user,omitempty"`
+	TwoLOImpersonationAllowed bool   `json:"two_lo_impersonation_allowed,omitempty"`
+}
+
+// storedAllowlistRule is one allowlist rule. Type is the enum name
+// (APPLICATION_LINK, DOMAIN_NAME, EXACT_URL, WILDCARD_EXPRESSION,
+// REGULAR_EXPRESSION); for APPLICATION_LINK rules Expression is the link id.
+type storedAllowlistRule struct {
+	ID                     int64  `json:"id"`
+	Type                   string `json:"type"`
+	Expression             string `json:"expression"`
+	AllowInbound           bool   `json:"allow_inbound,omitempty"`
+	AuthenticationRequired bool   `json:"authentication_required,omitempty"`
+}
+
+// linkByID returns the stored link with the id, or nil.
+func (st *state) linkByID(id string) *storedLink {
+	for i := range st.Links {
+		if st.Links[i].ID == id {
+			return &st.Links[i]
+		}
+	}
+	return nil
 }
 
 // store guards one instance's state and writes it through to disk.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 )
@@ -46,7 +47,7 @@ func TestStorePersistsAndReloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	var onDisk state
-	if err := json.Unmarshal(data, &onDisk); err != nil || onDisk != before {
+	if err := json.Unmarshal(data, &onDisk); err != nil || !reflect.DeepEqual(onDisk, before) {
 		t.Errorf("file holds %+v (%v), want %+v", onDisk, err, before)
 	}
 
@@ -55,7 +56,7 @@ func TestStorePersistsAndReloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	reopened.View(func(st *state) {
-		if *st != before {
+		if !reflect.DeepEqual(*st, before) {
 			t.Errorf("reloaded %+v, want %+v", *st, before)
 		}
 	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -167,7 +166,7 @@ func (p *applinksProvider) Configure(ctx context.Context, req provider.Configure
 				"such as https://example.com/confluence).")
 		return
 	}
-	parsedURL, problem := checkBaseURL(baseURL)
+	parsedURL, problem := validators.CheckHTTPURL(baseURL)
 	if problem != "" {
 		resp.Diagnostics.AddAttributeError(path.Root("url"), "Invalid Applinks URL",
 			fmt.Sprintf("The base URL %q (from `url` or %s) %s. Use an absolute http or https URL such as "+
@@ -316,27 +315,6 @@ func (p *applinksProvider) resolveCredentials(config *applinksProviderModel, dia
 	return creds
 }
 
-// checkBaseURL returns what is wrong with a base URL, or "" when it is usable.
-func checkBaseURL(raw string) (*url.URL, string) {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return nil, "is not a valid URL: " + err.Error()
-	case u.Scheme != "http" && u.Scheme != "https":
-		if u.Scheme == "" {
-			return nil, "has no scheme"
-		}
-		return nil, fmt.Sprintf("uses the scheme %q, which is neither http nor https", u.Scheme)
-	case u.Host == "":
-		return nil, "has no host"
-	case u.User != nil:
-		return nil, "contains credentials; put them in `username` and `password` or `token` instead"
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, "has a query or fragment, which a base URL cannot carry"
-	}
-	return u, ""
-}
-
 func isLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
 		return true
@@ -346,7 +324,9 @@ func isLoopbackHost(host string) bool {
 }
 
 func (p *applinksProvider) Resources(_ context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{
+		NewApplicationLinkResource,
+	}
 }
 
 func (p *applinksProvider) DataSources(_ context.Context) []func() datasource.DataSource {
