@@ -39,3 +39,22 @@ func productTypeList() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// typeIDForName returns the wire type id for a type name of the provider.
+func typeIDForName(name string) string {
+	for _, t := range productTypes {
+		if t.name == name {
+			return t.typeID
+		}
+	}
+	return name
+}
+
+// productTypeNames lists the provider's type names for OneOf validators.
+func productTypeNames() []string {
+	names := make([]string, 0, len(productTypes))
+	for _, t := range productTypes {
+		names = append(names, t.name)
+	}
+	return names
+}

@@ -112,3 +112,36 @@ func TestPositiveDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestHTTPURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		value   types.String
+		wantErr string
+	}{
+		{types.StringValue("https://jira.example.com"), ""},
+		{types.StringValue("http://127.0.0.1:8080/jira/"), ""},
+		{types.StringNull(), ""},
+		{types.StringUnknown(), ""},
+		{types.StringValue("jira.example.com"), "has no scheme"},
+		{types.StringValue("ftp://jira.example.com"), `scheme "ftp"`},
+		{types.StringValue("https://"), "has no host"},
+		{types.StringValue("https://:8080"), "has no host"},
+		{types.StringValue("https://u:p@jira.example.com"), "contains credentials"},
+		{types.StringValue("https://jira.example.com/?a=b"), "query or fragment"},
+		{types.StringValue("https://jira.example.com/#top"), "query or fragment"},
+		{types.StringValue("https://jira example.com"), "not a valid URL"},
+	}
+	for _, tt := range tests {
+		got := runString(HTTPURL(), tt.value)
+		if tt.wantErr == "" {
+			if len(got) != 0 {
+				t.Errorf("%s: unexpected errors: %v", tt.value, got)
+			}
+			continue
+		}
+		if len(got) != 1 || !strings.Contains(got[0], tt.wantErr) || !strings.HasPrefix(got[0], "Invalid URL: attr must be an absolute") {
+			t.Errorf("%s: want one error containing %q, got %v", tt.value, tt.wantErr, got)
+		}
+	}
+}

@@ -1,0 +1,785 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
+	"github.com/applinks-iac/terraform-provider-applinks/internal/planmodifiers"
+	"github.com/applinks-iac/terraform-provider-applinks/internal/validators"
+)
+
+var (
+	_ resource.Resource                   = (*applicationLinkResource)(nil)
+	_ resource.ResourceWithConfigure      = (*applicationLinkResource)(nil)
+	_ resource.ResourceWithImportState    = (*applicationLinkResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*applicationLinkResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*applicationLinkResource)(nil)
+)
+
+// NewApplicationLinkResource returns the applinks_application_link resource.
+func NewApplicationLinkResource() resource.Resource {
+	return &applicationLinkResource{}
+}
+
+type applicationLinkResource struct {
+	client *client.Client
+}
+
+type applicationLinkResourceModel struct {
+	ID                      types.String `tfsdk:"id"`
+	Type                    types.String `tfsdk:"type"`
+	Name                    types.String `tfsdk:"name"`
+	RPCURL                  types.String `tfsdk:"rpc_url"`
+	DisplayURL              types.String `tfsdk:"display_url"`
+	Primary                 types.Bool   `tfsdk:"primary"`
+	ApplicationID           types.String `tfsdk:"application_id"`
+	Incoming                types.String `tfsdk:"incoming"`
+	Outgoing                types.String `tfsdk:"outgoing"`
+	RelocateWhenUnreachable types.Bool   `tfsdk:"relocate_when_unreachable"`
+	System                  types.Bool   `tfsdk:"system"`
+	LegacyAuthentication    types.List   `tfsdk:"legacy_authentication"`
+}
+
+const genericType = "generic"
+
+// uuidPattern is what the products accept as an application id
+// (java.util.UUID's string form).
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func (r *applicationLinkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_application_link"
+}
+
+func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	levelDescription := func(direction, meaning string) string {
+		return "OAuth level for " + meaning + ": " + oauthLevelList() + ". Defaults to `oauth` (three-legged and " +
+			"two-legged OAuth, as the products configure new links since AppLinks 4) for Atlassian peers. " +
+			"`oauth_impersonation` needs a system administrator and lets the peer act as any user, so both servers " +
+			"must share one user base. Generic links take no level: configure their consumers with " +
+			"`applinks_oauth_consumer`. Set the peer's `" + mirrorDirection(direction) + "` to the same level on its own link."
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An application link from the instance the provider is configured for to a peer: another " +
+			"Atlassian product or a generic application. Changing `rpc_url` relocates the link in place, keeping its id, " +
+			"its entity links and its users' OAuth tokens; only a change of `type` or `application_id` replaces it. " +
+			"Deleting the resource removes this side of the link only: manage the peer's reverse link with a provider " +
+			"block for the peer.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The link id: the peer's server id for Atlassian peers, derived from `rpc_url` for generic links.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"type": schema.StringAttribute{
+				MarkdownDescription: "The peer's product: one of " + productTypeList() + ". Changing it replaces the link.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(productTypeNames()...)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The link's name, shown to users. It must be unique on the instance.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"rpc_url": schema.StringAttribute{
+				MarkdownDescription: "The URL the instance uses to reach the peer, including any context path. Changing it " +
+					"relocates the link in place.",
+				Required:   true,
+				Validators: []validator.String{validators.HTTPURL()},
+			},
+			"display_url": schema.StringAttribute{
+				MarkdownDescription: "The URL users' browsers use to reach the peer. Defaults to `rpc_url`.",
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.String{validators.HTTPURL()},
+				PlanModifiers:       []planmodifier.String{planmodifiers.DefaultToAttribute(path.Root("rpc_url"))},
+			},
+			"primary": schema.BoolAttribute{
+				MarkdownDescription: "Whether this is the primary link of its type, which the products use when a feature " +
+					"needs one link of a type. `true` makes it primary; leave it unset to keep what the server decided " +
+					"(the first link of a type is always primary). A link stops being primary only when another " +
+					"link of its type becomes primary.",
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"application_id": schema.StringAttribute{
+				MarkdownDescription: "The peer's server id, which becomes the link id. When unset, the instance itself " +
+					"fetches the peer's manifest from `rpc_url` (so only the servers need to reach each other); a " +
+					"generic link's id is derived from `rpc_url`. Set it, for example from the peer's " +
+					"`applinks_server` data source, when the instance cannot reach the peer yet. Changing it replaces the link.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(uuidPattern, "must be a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206")},
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.RequiresReplaceIfConfigured(),
+					stringplanmodifier.UseStateForUnknown(),
+				},
+			},
+			"incoming": schema.StringAttribute{
+				MarkdownDescription: levelDescription("incoming", "requests from the peer to this instance"),
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(oauthLevelNames()...)},
+				PlanModifiers:       []planmodifier.String{defaultOAuthLevel()},
+			},
+			"outgoing": schema.StringAttribute{
+				MarkdownDescription: levelDescription("outgoing", "requests from this instance to the peer"),
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(oauthLevelNames()...)},
+				PlanModifiers:       []planmodifier.String{defaultOAuthLevel()},
+			},
+			"relocate_when_unreachable": schema.BoolAttribute{
+				MarkdownDescription: "When `rpc_url` changes to a URL that does not answer, relocate the link anyway " +
+					"(the products' \"Relocate anyway\"). Without it such a change fails, so a typo cannot break a " +
+					"working link. Defaults to `false`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
+			"system": schema.BoolAttribute{
+				MarkdownDescription: "Whether the product created the link for its own use; system links need a system " +
+					"administrator to change.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"legacy_authentication": schema.ListAttribute{
+				MarkdownDescription: "Legacy authentication still configured on the link for outgoing requests: " +
+					"`basic` (HTTP Basic) or `trusted_applications`. The products no longer recommend them; " +
+					"replace them with OAuth.",
+				Computed:      true,
+				ElementType:   types.StringType,
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func mirrorDirection(direction string) string {
+	if direction == "incoming" {
+		return "outgoing"
+	}
+	return "incoming"
+}
+
+func (r *applicationLinkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*client.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
+			fmt.Sprintf("Expected *client.Client, got: %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	r.client = c
+}
+
+func (r *applicationLinkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config applicationLinkResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, direction := range []struct {
+		name  string
+		value types.String
+	}{{"incoming", config.Incoming}, {"outgoing", config.Outgoing}} {
+		if direction.value.IsNull() || direction.value.IsUnknown() {
+			continue
+		}
+		attribute := path.Root(direction.name)
+		switch {
+		case config.Type.ValueString() == genericType:
+			resp.Diagnostics.AddAttributeError(attribute, "OAuth Level on a Generic Link",
+				"A generic application link takes no OAuth level: the products set the level only between Atlassian "+
+					"applications, which exchange their consumers themselves. Remove `"+direction.name+"` and configure "+
+					"the application's consumer with an applinks_oauth_consumer resource.")
+		case direction.value.ValueString() == oauthLevel3LO:
+			resp.Diagnostics.AddAttributeWarning(attribute, "Three-Legged OAuth Only",
+				"With `oauth_3lo` the link has no two-legged OAuth, which the products' link status reports as an "+
+					"unsupported configuration (AUTH_LEVEL_UNSUPPORTED) and which breaks features that call the peer "+
+					"without a user. Use `oauth` unless you know you need this.")
+		case direction.value.ValueString() == oauthLevelImpersonation:
+			resp.Diagnostics.AddAttributeWarning(attribute, "OAuth With Impersonation",
+				"With `oauth_impersonation` the peer can act as any user of this instance without their consent. "+
+					"Use it only when both servers share one user base and trust each other fully. Setting it needs a "+
+					"system administrator's credentials.")
+		}
+	}
+}
+
+func (r *applicationLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state applicationLinkResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var legacy []string
+	resp.Diagnostics.Append(state.LegacyAuthentication.ElementsAs(ctx, &legacy, false)...)
+	if len(legacy) > 0 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("legacy_authentication"), "Legacy Authentication on Application Link",
+			fmt.Sprintf("The link %q still uses %s for outgoing requests. The products no longer recommend it: "+
+				"configure OAuth on both sides (`incoming` and `outgoing`), then remove the legacy authentication in "+
+				"the link's settings.", state.Name.ValueString(), strings.Join(legacy, " and ")))
+	}
+}
+
+func (r *applicationLinkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan applicationLinkResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	id := r.resolveApplicationID(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.checkCreatable(ctx, id, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	typeID := typeIDForName(plan.Type.ValueString())
+	tflog.Debug(ctx, "Creating application link", map[string]any{"id": id, "type_id": typeID, "name": plan.Name.ValueString()})
+	createdID, err := r.client.CreateApplicationLink(ctx, client.NewApplicationLink{
+		ID:         id,
+		TypeID:     typeID,
+		Name:       plan.Name.ValueString(),
+		RPCURL:     canonicalURL(plan.RPCURL),
+		DisplayURL: canonicalURL(plan.DisplayURL),
+		Primary:    plan.Primary.ValueBool(),
+	})
+	if errors.Is(err, client.ErrOutcomeUnknown) {
+		// Never create twice: the link exists now or it does not.
+		if _, lookupErr := r.client.GetApplicationLink(ctx, id); lookupErr == nil {
+			tflog.Debug(ctx, "Create outcome was unknown; the link exists", map[string]any{"id": id})
+			createdID, err = id, nil
+		}
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Error Creating Application Link", "create the application link", err)
+		return
+	}
+
+	if err := r.finishCreate(ctx, createdID, &plan); err != nil {
+		r.rollBack(ctx, createdID, &plan, resp, err)
+		return
+	}
+	r.readInto(ctx, createdID, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// finishCreate checks what the server made of the link and applies what the
+// create call cannot carry: the primary flag and the OAuth levels.
+func (r *applicationLinkResource) finishCreate(ctx context.Context, id string, plan *applicationLinkResourceModel) error {
+	link, err := r.client.GetApplicationLink(ctx, id)
+	if err != nil {
+		return fmt.Errorf("reading the new link: %w", err)
+	}
+	if link.Name != plan.Name.ValueString() {
+		// The products rename a duplicate to "name - 2" instead of failing;
+		// another client created the name in the meantime.
+		return fmt.Errorf("the instance named the link %q instead of %q because another link took that name "+
+			"while it was being created", link.Name, plan.Name.ValueString())
+	}
+	if plan.Primary.ValueBool() && !link.Primary {
+		if err := r.client.MakePrimary(ctx, id); err != nil {
+			return fmt.Errorf("making the link primary: %w", err)
+		}
+	}
+	return r.applyOAuthLevels(ctx, id, plan)
+}
+
+// rollBack removes a link whose create did not complete, so that no link is
+// left that Terraform does not know about. When even that fails, the link is
+// recorded in state, where Terraform marks it tainted and replaces it on the
+// next apply.
+func (r *applicationLinkResource) rollBack(ctx context.Context, id string, plan *applicationLinkResourceModel, resp *resource.CreateResponse, cause error) {
+	detail := "The link was removed again, so nothing was left behind; fix the cause and apply again."
+	if err := r.client.DeleteApplicationLink(ctx, id); err != nil && !errors.Is(err, client.ErrNotFound) {
+		detail = "Removing the half-created link failed too (" + err.Error() + "), so it is kept in the state, " +
+			"where Terraform marks it tainted and replaces it on the next apply."
+		plan.ID, plan.ApplicationID = types.StringValue(id), types.StringValue(id)
+		plan.knowAll()
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	}
+	resp.Diagnostics.AddError("Error Creating Application Link",
+		fmt.Sprintf("The link was created but could not be completed. %s %s\n\n%s", linkRemedy(cause, plan), detail, cause.Error()))
+}
+
+// knowAll replaces values still unknown after a failed create with empty
+// ones, since state may hold no unknown value.
+func (m *applicationLinkResourceModel) knowAll() {
+	if m.Primary.IsUnknown() {
+		m.Primary = types.BoolValue(false)
+	}
+	if m.System.IsUnknown() {
+		m.System = types.BoolValue(false)
+	}
+	if m.LegacyAuthentication.IsUnknown() {
+		m.LegacyAuthentication = types.ListValueMust(types.StringType, nil)
+	}
+	for _, level := range []*types.String{&m.Incoming, &m.Outgoing, &m.DisplayURL} {
+		if level.IsUnknown() {
+			*level = types.StringNull()
+		}
+	}
+}
+
+func (r *applicationLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state applicationLinkResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	link, err := r.client.GetApplicationLink(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		tflog.Info(ctx, "Application link no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Error Reading Application Link", "read the application link", err)
+		return
+	}
+	r.fill(ctx, link, &state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *applicationLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state applicationLinkResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+
+	if !sameURL(plan.RPCURL.ValueString(), state.RPCURL.ValueString()) {
+		r.relocate(ctx, id, &plan, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+
+	_, err := r.client.UpdateApplicationLink(ctx, id, client.ApplicationLinkUpdate{
+		Name:       plan.Name.ValueString(),
+		RPCURL:     canonicalURL(plan.RPCURL),
+		DisplayURL: canonicalURL(plan.DisplayURL),
+		Primary:    plan.Primary.ValueBool(),
+	})
+	if err != nil {
+		addLinkAPIError(&resp.Diagnostics, "Error Updating Application Link", "update the application link", err, &plan)
+		return
+	}
+	if err := r.applyOAuthLevels(ctx, id, &plan); err != nil {
+		addLinkAPIError(&resp.Diagnostics, "Error Updating Application Link", "set the link's OAuth levels", err, &plan)
+		return
+	}
+
+	wantPrimary := plan.Primary
+	r.readInto(ctx, id, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !wantPrimary.IsUnknown() && !wantPrimary.ValueBool() && plan.Primary.ValueBool() {
+		// A link stops being primary only when another link of its type takes
+		// over, which may be another resource of this same apply. The state
+		// records what was asked; the next refresh shows what happened.
+		plan.Primary = wantPrimary
+		resp.Diagnostics.AddAttributeWarning(path.Root("primary"), "Application Link Is Still Primary",
+			fmt.Sprintf("The link %q is still the primary link of its type. The products keep one primary link per "+
+				"type and move it only when another link becomes primary: set `primary = true` on the link that "+
+				"should take over.", plan.Name.ValueString()))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// relocate moves the link to the planned rpc_url with the products' own
+// relocation, which keeps the link id and checks that the new URL answers.
+func (r *applicationLinkResource) relocate(ctx context.Context, id string, plan *applicationLinkResourceModel, diags *diag.Diagnostics) {
+	newURL := canonicalURL(plan.RPCURL)
+	force := plan.RelocateWhenUnreachable.ValueBool()
+	tflog.Info(ctx, "Relocating application link", map[string]any{"id": id, "new_rpc_url": newURL, "force": force})
+	err := r.client.RelocateApplicationLink(ctx, id, newURL, force)
+	switch {
+	case err == nil:
+	case errors.Is(err, client.ErrPeerNotResponding):
+		diags.AddAttributeError(path.Root("rpc_url"), "New Application Link URL Not Responding",
+			fmt.Sprintf("The instance could not reach %s, so it refused to relocate the link there and the link still "+
+				"points at its old URL. Check the URL for typos and that the peer is up and reachable from the "+
+				"instance; to relocate anyway (for example before the peer moves), set `relocate_when_unreachable = true`.\n\n%s",
+				newURL, err))
+	case errors.Is(err, client.ErrValidation):
+		diags.AddAttributeError(path.Root("rpc_url"), "Application Link Cannot Be Relocated",
+			fmt.Sprintf("The instance refused to relocate the link to %s. When the application there is of another "+
+				"type than the link, change `type` instead, which replaces the link.\n\n%s", newURL, err))
+	case errors.Is(err, client.ErrForbidden):
+		diags.AddAttributeError(path.Root("rpc_url"), "Relocation Needs a System Administrator",
+			"The products let only system administrators relocate application links. Configure the provider with a "+
+				"system administrator's credentials.\n\n"+err.Error())
+	default:
+		addAPIError(diags, "Error Relocating Application Link", "relocate the application link", err)
+	}
+}
+
+func (r *applicationLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state applicationLinkResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteApplicationLink(ctx, state.ID.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Error Deleting Application Link", "delete the application link", err)
+	}
+}
+
+func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !uuidPattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid Application Link Import ID",
+			fmt.Sprintf("Import an application link by its id, a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206 "+
+				"(the data source applinks_application_links lists them); got %q.", req.ID))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("relocate_when_unreachable"), false)...)
+}
+
+const impersonationNeedsSysadmin = "Setting OAuth with impersonation (`oauth_impersonation`) needs a system " +
+	"administrator, and the provider's user is not one: configure the provider with a system administrator's " +
+	"credentials, or choose `oauth`."
+
+// resolveApplicationID returns the id the new link must have: the configured
+// one, one derived from rpc_url for generic links, or the one the instance
+// discovers in the peer's manifest.
+func (r *applicationLinkResource) resolveApplicationID(ctx context.Context, plan *applicationLinkResourceModel, diags *diag.Diagnostics) string {
+	if !plan.ApplicationID.IsNull() && !plan.ApplicationID.IsUnknown() {
+		return strings.ToLower(plan.ApplicationID.ValueString())
+	}
+	rpcURL := plan.RPCURL.ValueString()
+	if plan.Type.ValueString() == genericType {
+		return client.ApplicationIDForURL(rpcURL)
+	}
+
+	peer, err := r.client.DiscoverPeer(ctx, rpcURL)
+	var apiErr *client.APIError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden && !errors.Is(err, client.ErrXSRF):
+		diags.AddAttributeError(path.Root("application_id"), "Instance Refused to Look Up the Peer",
+			fmt.Sprintf("The instance refuses to fetch manifests from loopback and link-local addresses such as %s, "+
+				"as the products do against server-side request forgery. Set `application_id` to the peer's server id, "+
+				"for example from an applinks_server data source of a provider configured for the peer.\n\n%s", rpcURL, err))
+		return ""
+	case errors.Is(err, client.ErrConflict):
+		diags.AddAttributeError(path.Root("rpc_url"), "Application Link Exists or Points at This Instance",
+			fmt.Sprintf("The instance answered that it already has a link to the application at %s, or that this URL "+
+				"is the instance itself. Import the existing link (`terraform import` with its id, listed by the "+
+				"applinks_application_links data source) or point `rpc_url` at another application.\n\n%s", rpcURL, err))
+		return ""
+	case err != nil:
+		addAPIError(diags, "Error Looking Up Application Link Peer", "ask the instance for the peer's manifest", err)
+		return ""
+	case peer.Manifest == nil:
+		diags.AddAttributeError(path.Root("rpc_url"), "Peer Not Reachable From the Instance",
+			fmt.Sprintf("The instance could not fetch the manifest of the application at %s (%s: %s), so it cannot "+
+				"learn the peer's server id. Check that `rpc_url` is right and answers from the instance, or set "+
+				"`application_id` to the peer's server id.", rpcURL, peer.WarningCode, peer.Warning))
+		return ""
+	}
+	if want := typeIDForName(plan.Type.ValueString()); peer.Manifest.TypeID != want {
+		diags.AddAttributeError(path.Root("type"), "Peer Is Another Product",
+			fmt.Sprintf("The application at %s is %s (type %q), not %s. Set `type = %q`, or point `rpc_url` at a %s instance.",
+				rpcURL, peer.Manifest.Name, typeNameForID(peer.Manifest.TypeID), plan.Type.ValueString(),
+				typeNameForID(peer.Manifest.TypeID), plan.Type.ValueString()))
+		return ""
+	}
+	return peer.Manifest.ID
+}
+
+// checkCreatable refuses what the products would accept in a surprising
+// way: a second link with the same id, a name the server would quietly
+// change to "name - 2", a link to the instance itself, and primary = false
+// on a link the server is bound to make primary.
+func (r *applicationLinkResource) checkCreatable(ctx context.Context, id string, plan *applicationLinkResourceModel, diags *diag.Diagnostics) {
+	self, err := r.client.GetManifest(ctx)
+	if err != nil {
+		addAPIError(diags, "Error Creating Application Link", "read the instance's own manifest", err)
+		return
+	}
+	if strings.EqualFold(self.ID, id) {
+		diags.AddAttributeError(path.Root("rpc_url"), "Application Link to Itself",
+			fmt.Sprintf("The link would point at the instance the provider manages (server id %s, %s). An application "+
+				"link connects two different applications: point `rpc_url` at the peer, or configure the provider for "+
+				"the other instance.", self.ID, self.URL))
+		return
+	}
+	links, err := r.client.ListApplicationLinks(ctx)
+	if err != nil {
+		addAPIError(diags, "Error Creating Application Link", "list the instance's application links", err)
+		return
+	}
+	typeID := typeIDForName(plan.Type.ValueString())
+	sameType := 0
+	for _, link := range links {
+		switch {
+		case strings.EqualFold(link.ID, id):
+			diags.AddError("Application Link Already Exists",
+				fmt.Sprintf("The instance already has a link with id %s (named %q, to %s). Bring it under Terraform with "+
+					"`terraform import` or an import block using that id instead of creating it.", link.ID, link.Name, link.RPCURL))
+			return
+		case link.Name == plan.Name.ValueString():
+			diags.AddAttributeError(path.Root("name"), "Application Link Name Already Used",
+				fmt.Sprintf("The link %s (to %s) is already named %q. The products would silently name the new link %q "+
+					"instead; choose another name.", link.ID, link.RPCURL, link.Name, link.Name+" - 2"))
+			return
+		}
+		if link.TypeID == typeID {
+			sameType++
+		}
+	}
+	if sameType == 0 && !plan.Primary.IsUnknown() && !plan.Primary.IsNull() && !plan.Primary.ValueBool() {
+		diags.AddAttributeError(path.Root("primary"), "First Link of a Type Is Always Primary",
+			fmt.Sprintf("This is the first %s link of the instance, and the products always make the first link of a "+
+				"type primary. Remove `primary` or set it to true; it becomes false when another %s link is made primary.",
+				plan.Type.ValueString(), plan.Type.ValueString()))
+	}
+}
+
+// applyOAuthLevels sets the planned levels on this instance's side of the
+// link. Generic links have none: their consumers are managed separately.
+func (r *applicationLinkResource) applyOAuthLevels(ctx context.Context, id string, plan *applicationLinkResourceModel) error {
+	if plan.Type.ValueString() == genericType {
+		return nil
+	}
+	return r.client.SetOAuthStatus(ctx, id, client.OAuthStatus{
+		Incoming: oauthConfigForLevel(plan.Incoming.ValueString()),
+		Outgoing: oauthConfigForLevel(plan.Outgoing.ValueString()),
+	})
+}
+
+// readInto reads the link with the id into m.
+func (r *applicationLinkResource) readInto(ctx context.Context, id string, m *applicationLinkResourceModel, diags *diag.Diagnostics) {
+	link, err := r.client.GetApplicationLink(ctx, id)
+	if err != nil {
+		addAPIError(diags, "Error Reading Application Link", "read the application link", err)
+		return
+	}
+	r.fill(ctx, link, m, diags)
+}
+
+// fill maps a link and its authentication onto the model. URLs that differ
+// from the model's only by a trailing slash keep the configured spelling,
+// since the products strip trailing slashes.
+func (r *applicationLinkResource) fill(ctx context.Context, link *client.ApplicationLink, m *applicationLinkResourceModel, diags *diag.Diagnostics) {
+	m.ID = types.StringValue(link.ID)
+	m.ApplicationID = types.StringValue(link.ID)
+	m.Type = types.StringValue(typeNameForID(link.TypeID))
+	m.Name = types.StringValue(link.Name)
+	m.RPCURL = keepURLSpelling(m.RPCURL, link.RPCURL)
+	m.DisplayURL = keepURLSpelling(m.DisplayURL, link.DisplayURL)
+	m.Primary = types.BoolValue(link.Primary)
+	m.System = types.BoolValue(link.System)
+	if m.RelocateWhenUnreachable.IsNull() || m.RelocateWhenUnreachable.IsUnknown() {
+		m.RelocateWhenUnreachable = types.BoolValue(false)
+	}
+
+	m.Incoming, m.Outgoing = types.StringNull(), types.StringNull()
+	if link.TypeID != genericType {
+		status, err := r.client.GetOAuthStatus(ctx, link.ID)
+		if err != nil {
+			addAPIError(diags, "Error Reading Application Link", "read the link's OAuth levels", err)
+			return
+		}
+		m.Incoming = types.StringValue(oauthLevelForConfig(status.Incoming))
+		m.Outgoing = types.StringValue(oauthLevelForConfig(status.Outgoing))
+	}
+
+	providers, err := r.client.ListAuthenticationProviders(ctx, link.ID)
+	if err != nil {
+		addAPIError(diags, "Error Reading Application Link", "read the link's authentication providers", err)
+		return
+	}
+	legacy := []attr.Value{}
+	for _, p := range providers {
+		if name, ok := legacyProviders[p.Provider]; ok {
+			legacy = append(legacy, types.StringValue(name))
+		}
+	}
+	m.LegacyAuthentication = types.ListValueMust(types.StringType, legacy)
+}
+
+var legacyProviders = map[string]string{
+	client.ProviderBasic:       "basic",
+	client.ProviderTrustedApps: "trusted_applications",
+}
+
+func keepURLSpelling(known types.String, fromServer string) types.String {
+	if !known.IsNull() && !known.IsUnknown() && sameURL(known.ValueString(), fromServer) {
+		return known
+	}
+	return types.StringValue(fromServer)
+}
+
+// canonicalURL is a URL as the products store it through their v1/v2
+// entities, without trailing slashes. The v3 update keeps them, so the
+// provider strips them itself and every write path stores the same URL.
+func canonicalURL(u types.String) string {
+	return strings.TrimRight(u.ValueString(), "/")
+}
+
+// sameURL compares URLs as the products store them: without trailing slashes.
+func sameURL(a, b string) bool {
+	return strings.TrimRight(a, "/") == strings.TrimRight(b, "/")
+}
+
+// addLinkAPIError reports a failed call against the attribute the server
+// named, when it named one.
+func addLinkAPIError(diags *diag.Diagnostics, summary, action string, err error, plan *applicationLinkResourceModel) {
+	fields := map[string]string{"name": "name", "rpcUrl": "rpc_url", "displayUrl": "display_url"}
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		if attribute, ok := fields[apiErr.Field]; ok {
+			diags.AddAttributeError(path.Root(attribute), summary, fmt.Sprintf("The provider could not %s: the "+
+				"instance refused `%s`. Choose a value that no other link of the instance uses, and an absolute http "+
+				"or https URL where a URL is expected.\n\n%s", action, attribute, err))
+			return
+		}
+	}
+	diags.AddError(summary, fmt.Sprintf("The provider could not %s. %s\n\n%s", action, linkRemedy(err, plan), err))
+}
+
+// linkRemedy is remedy with the most likely cause of a refusal for a link:
+// OAuth with impersonation needs a system administrator.
+func linkRemedy(err error, plan *applicationLinkResourceModel) string {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden && !errors.Is(err, client.ErrXSRF) &&
+		(plan.Incoming.ValueString() == oauthLevelImpersonation || plan.Outgoing.ValueString() == oauthLevelImpersonation) {
+		return impersonationNeedsSysadmin
+	}
+	return remedy(err)
+}
+
+// OAuth levels in the resource's vocabulary; the products normalise every
+// configuration to one of these four.
+const (
+	oauthLevelDisabled      = "disabled"
+	oauthLevel3LO           = "oauth_3lo"
+	oauthLevelOAuth         = "oauth"
+	oauthLevelImpersonation = "oauth_impersonation"
+)
+
+var oauthLevels = []struct {
+	name   string
+	config client.OAuthConfig
+}{
+	{oauthLevelDisabled, client.OAuthConfig{}},
+	{oauthLevel3LO, client.OAuthConfig{Enabled: true}},
+	{oauthLevelOAuth, client.OAuthConfig{Enabled: true, TwoLoEnabled: true}},
+	{oauthLevelImpersonation, client.OAuthConfig{Enabled: true, TwoLoEnabled: true, TwoLoImpersonationEnabled: true}},
+}
+
+func oauthLevelNames() []string {
+	names := make([]string, len(oauthLevels))
+	for i, level := range oauthLevels {
+		names[i] = level.name
+	}
+	return names
+}
+
+func oauthLevelList() string {
+	names := oauthLevelNames()
+	for i := range names {
+		names[i] = "`" + names[i] + "`"
+	}
+	return strings.Join(names, ", ")
+}
+
+func oauthConfigForLevel(name string) client.OAuthConfig {
+	for _, level := range oauthLevels {
+		if level.name == name {
+			return level.config
+		}
+	}
+	return client.OAuthConfig{}
+}
+
+// oauthLevelForConfig normalises as the products do: disabled wins over the
+// other flags, and impersonation implies two-legged OAuth.
+func oauthLevelForConfig(c client.OAuthConfig) string {
+	switch {
+	case !c.Enabled:
+		return oauthLevelDisabled
+	case c.TwoLoImpersonationEnabled:
+		return oauthLevelImpersonation
+	case c.TwoLoEnabled:
+		return oauthLevelOAuth
+	}
+	return oauthLevel3LO
+}
+
+var _ planmodifier.String = defaultOAuthLevelModifier{}
+
+// defaultOAuthLevel plans `oauth` for an unset level of an Atlassian link and
+// null for a generic link, whose type decides whether a level applies.
+func defaultOAuthLevel() planmodifier.String {
+	return defaultOAuthLevelModifier{}
+}
+
+type defaultOAuthLevelModifier struct{}
+
+func (m defaultOAuthLevelModifier) Description(_ context.Context) string {
+	return "Defaults to `oauth` for Atlassian peers and to null for generic links."
+}
+
+func (m defaultOAuthLevelModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m defaultOAuthLevelModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() {
+		return
+	}
+	var linkType types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("type"), &linkType)...)
+	switch {
+	case linkType.IsUnknown():
+		resp.PlanValue = types.StringUnknown()
+	case linkType.ValueString() == genericType:
+		resp.PlanValue = types.StringNull()
+	default:
+		resp.PlanValue = types.StringValue(oauthLevelOAuth)
+	}
+}

@@ -1,0 +1,632 @@
+package provider
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
+	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
+)
+
+const linkAddr = "applinks_application_link.wiki"
+
+// peersAllowed lets instances look each other up on loopback, as
+// -Dapplinks.allow.all.hosts=true does on a real server.
+var peersAllowed = emulator.Options{AllowAllHosts: true}
+
+var (
+	oauthOff   = emulatedOAuthDirection{}
+	oauth3LO   = emulatedOAuthDirection{Enabled: true}
+	oauth2LO   = emulatedOAuthDirection{Enabled: true, TwoLoEnabled: true}
+	oauth2LOi  = emulatedOAuthDirection{Enabled: true, TwoLoEnabled: true, TwoLoImpersonationEnabled: true}
+	levelsWire = map[string]emulatedOAuthDirection{
+		"disabled": oauthOff, "oauth_3lo": oauth3LO, "oauth": oauth2LO, "oauth_impersonation": oauth2LOi,
+	}
+)
+
+// freeAddr returns a loopback address nothing listens on, for a peer that
+// is down or that will start there later.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := listener.Addr().String()
+	_ = listener.Close()
+	return addr
+}
+
+func TestAccApplicationLinkResource_basic(t *testing.T) {
+	server := startEmulator(t, peersAllowed, "jira=jira", "wiki=confluence")
+	jira, wiki := server.Instance("jira"), server.Instance("wiki")
+	var linkID string
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+
+	config := func(name, extra string) string {
+		return testAccProviderConfig(jira.URL()) + fmt.Sprintf(`
+resource "applinks_application_link" "wiki" {
+  type    = "confluence"
+  name    = %q
+  rpc_url = %q
+  %s
+}
+`, name, wiki.URL(), extra)
+	}
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEmulatorLinks(jira)),
+		Steps: []tfresource.TestStep{
+			{
+				Config: config("Confluence", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("id"), knownvalue.StringExact(wiki.ServerID())),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("application_id"), knownvalue.StringExact(wiki.ServerID())),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("display_url"), knownvalue.StringExact(wiki.URL())),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("primary"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("incoming"), knownvalue.StringExact("oauth")),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("outgoing"), knownvalue.StringExact("oauth")),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("system"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("legacy_authentication"), knownvalue.ListSizeExact(0)),
+					sameID.AddStateValue(linkAddr, tfjsonpath.New("id")),
+				},
+				Check: func(s *terraform.State) error {
+					linkID = s.RootModule().Resources[linkAddr].Primary.ID
+					return checks(
+						expectEmulatorLinks(jira, emulatedLink{ID: wiki.ServerID(), Name: "Confluence", Type: "confluence",
+							RPCURL: wiki.URL(), DisplayURL: wiki.URL(), Primary: true}),
+						expectOAuthStatus(jira, &linkID, emulatedOAuthStatus{Incoming: oauth2LO, Outgoing: oauth2LO}),
+					)(s)
+				},
+			},
+			{
+				ResourceName:      linkAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				Config: config("Company Wiki", `display_url = "https://wiki.example.com/"`),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("display_url"), knownvalue.StringExact("https://wiki.example.com/")),
+					sameID.AddStateValue(linkAddr, tfjsonpath.New("id")),
+				},
+				Check: checks(expectEmulatorLinks(jira, emulatedLink{ID: wiki.ServerID(), Name: "Company Wiki",
+					RPCURL: wiki.URL(), DisplayURL: "https://wiki.example.com", Primary: true})),
+			},
+		},
+	})
+}
+
+// One link of every type, from a Jira to a peer of that type; the generic
+// link's id is derived from its URL.
+func TestAccApplicationLinkResource_everyType(t *testing.T) {
+	server := startEmulator(t, peersAllowed, "jira=jira", "wiki=confluence", "git=stash", "ci=bamboo", "fecru=fecru", "crowd=crowd")
+	jira := server.Instance("jira")
+	peers := []struct{ name, typeName, typeID string }{
+		{"wiki", "confluence", "confluence"}, {"git", "bitbucket", "stash"}, {"ci", "bamboo", "bamboo"},
+		{"fecru", "fecru", "fecru"}, {"crowd", "crowd", "crowd"},
+	}
+
+	config := testAccProviderConfig(jira.URL())
+	var want []emulatedLink
+	var stateChecks []statecheck.StateCheck
+	for _, peer := range peers {
+		inst := server.Instance(peer.name)
+		config += fmt.Sprintf(`
+resource "applinks_application_link" %[1]q {
+  type    = %[2]q
+  name    = %[1]q
+  rpc_url = %[3]q
+}
+`, peer.name, peer.typeName, inst.URL())
+		want = append(want, emulatedLink{ID: inst.ServerID(), Name: peer.name, Type: peer.typeID, RPCURL: inst.URL(), Primary: true})
+		stateChecks = append(stateChecks,
+			statecheck.ExpectKnownValue("applinks_application_link."+peer.name, tfjsonpath.New("type"), knownvalue.StringExact(peer.typeName)),
+			statecheck.ExpectKnownValue("applinks_application_link."+peer.name, tfjsonpath.New("id"), knownvalue.StringExact(inst.ServerID())))
+	}
+	const genericURL = "https://ci.example.com/jenkins"
+	config += fmt.Sprintf(`
+resource "applinks_application_link" "jenkins" {
+  type    = "generic"
+  name    = "jenkins"
+  rpc_url = %q
+}
+`, genericURL)
+	genericID := client.ApplicationIDForURL(genericURL)
+	want = append(want, emulatedLink{ID: genericID, Name: "jenkins", Type: "generic", RPCURL: genericURL, Primary: true})
+	stateChecks = append(stateChecks,
+		statecheck.ExpectKnownValue("applinks_application_link.jenkins", tfjsonpath.New("id"), knownvalue.StringExact(genericID)),
+		statecheck.ExpectKnownValue("applinks_application_link.jenkins", tfjsonpath.New("incoming"), knownvalue.Null()),
+		statecheck.ExpectKnownValue("applinks_application_link.jenkins", tfjsonpath.New("outgoing"), knownvalue.Null()))
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEmulatorLinks(jira)),
+		Steps: []tfresource.TestStep{
+			{
+				Config:            config,
+				ConfigStateChecks: stateChecks,
+				Check:             checks(expectEmulatorLinks(jira, want...)),
+			},
+			{
+				ResourceName:      "applinks_application_link.jenkins",
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+// Changing rpc_url relocates the link in place: same id, new URL. A URL
+// that does not answer is refused unless relocate_when_unreachable is set.
+func TestAccApplicationLinkResource_relocate(t *testing.T) {
+	dataDir := t.TempDir()
+	jira := startEmulator(t, peersAllowed, "jira=jira").Instance("jira")
+	oldWiki := startEmulator(t, emulator.Options{DataDir: dataDir}, "wiki=confluence")
+	oldURL, wikiID := oldWiki.Instance("wiki").URL(), oldWiki.Instance("wiki").ServerID()
+	movedAddr := freeAddr(t)
+	newURL := "http://" + movedAddr
+	downURL := "http://" + freeAddr(t)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+
+	config := func(rpcURL, extra string) string {
+		return testAccProviderConfig(jira.URL()) + fmt.Sprintf(`
+resource "applinks_application_link" "wiki" {
+  type    = "confluence"
+  name    = "Wiki"
+  rpc_url = %q
+  %s
+}
+`, rpcURL, extra)
+	}
+	relocatedTo := func(url string) []plancheck.PlanCheck {
+		return []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+			plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("rpc_url"), knownvalue.StringExact(url)),
+		}
+	}
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEmulatorLinks(jira)),
+		Steps: []tfresource.TestStep{
+			{
+				Config:            config(oldURL, ""),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(linkAddr, tfjsonpath.New("id"))},
+				Check:             checks(expectEmulatorLinks(jira, emulatedLink{ID: wikiID, Name: "Wiki", RPCURL: oldURL, Primary: true})),
+			},
+			{
+				// The peer moves: the same data directory on another port.
+				PreConfig: func() {
+					mustNotFail(t, oldWiki.Close())
+					moved, err := emulator.Start(emulator.Options{DataDir: dataDir},
+						emulator.InstanceConfig{Name: "wiki", Type: "confluence", Addr: movedAddr})
+					mustNotFail(t, err)
+					t.Cleanup(func() { _ = moved.Close() })
+				},
+				Config:            config(newURL, ""),
+				ConfigPlanChecks:  tfresource.ConfigPlanChecks{PreApply: relocatedTo(newURL)},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(linkAddr, tfjsonpath.New("id"))},
+				Check: checks(expectEmulatorLinks(jira, emulatedLink{ID: wikiID, Name: "Wiki", RPCURL: newURL,
+					DisplayURL: newURL, Primary: true})),
+			},
+			{
+				Config:      config(downURL, ""),
+				ExpectError: regexp.MustCompile(`(?s)New Application Link URL Not Responding.*relocate_when_unreachable`),
+				Check:       checks(expectEmulatorLinks(jira, emulatedLink{ID: wikiID, RPCURL: newURL, Name: "Wiki", Primary: true})),
+			},
+			{
+				Config:            config(downURL, "relocate_when_unreachable = true"),
+				ConfigPlanChecks:  tfresource.ConfigPlanChecks{PreApply: relocatedTo(downURL)},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(linkAddr, tfjsonpath.New("id"))},
+				Check: checks(expectEmulatorLinks(jira, emulatedLink{ID: wikiID, Name: "Wiki", RPCURL: downURL,
+					DisplayURL: downURL, Primary: true})),
+			},
+		},
+	})
+}
+
+// The second link of a type takes over as primary; the first keeps no
+// stale primary flag in state.
+func TestAccApplicationLinkResource_primary(t *testing.T) {
+	server := startEmulator(t, peersAllowed, "jira=jira", "wiki1=confluence", "wiki2=confluence")
+	jira, wiki1, wiki2 := server.Instance("jira"), server.Instance("wiki1"), server.Instance("wiki2")
+	config := func(primary1, primary2 string) string {
+		return testAccProviderConfig(jira.URL()) + fmt.Sprintf(`
+resource "applinks_application_link" "one" {
+  type    = "confluence"
+  name    = "Wiki One"
+  rpc_url = %q
+  %s
+}
+
+resource "applinks_application_link" "two" {
+  type    = "confluence"
+  name    = "Wiki Two"
+  rpc_url = %q
+  %s
+
+  depends_on = [applinks_application_link.one]
+}
+`, wiki1.URL(), primary1, wiki2.URL(), primary2)
+	}
+	primaryIs := func(one, two bool) []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("applinks_application_link.one", tfjsonpath.New("primary"), knownvalue.Bool(one)),
+			statecheck.ExpectKnownValue("applinks_application_link.two", tfjsonpath.New("primary"), knownvalue.Bool(two)),
+		}
+	}
+	emulatorPrimary := func(one, two bool) tfresource.TestCheckFunc {
+		return checks(expectEmulatorLinks(jira,
+			emulatedLink{ID: wiki1.ServerID(), Name: "Wiki One", Primary: one},
+			emulatedLink{ID: wiki2.ServerID(), Name: "Wiki Two", Primary: two}))
+	}
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEmulatorLinks(jira)),
+		Steps: []tfresource.TestStep{
+			{
+				Config: config("", ""),
+				Check:  emulatorPrimary(true, false),
+			},
+			{
+				Config: config("", "primary = true"),
+				Check:  emulatorPrimary(false, true),
+			},
+			{
+				// Refreshed: the first link is no longer primary, and the
+				// unset attribute takes the server's word without a diff.
+				Config:            config("", "primary = true"),
+				ConfigStateChecks: primaryIs(false, true),
+				ConfigPlanChecks:  tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				Config:            config("primary = true", "primary = false"),
+				ConfigStateChecks: primaryIs(true, false),
+				Check:             emulatorPrimary(true, false),
+			},
+		},
+	})
+}
+
+// levelWalk visits every ordered pair of distinct OAuth levels once: an
+// Eulerian circuit of the complete directed graph on the four levels.
+var levelWalk = []string{
+	"disabled", "oauth_3lo", "disabled", "oauth", "disabled", "oauth_impersonation",
+	"oauth_3lo", "oauth", "oauth_3lo", "oauth_impersonation", "oauth", "oauth_impersonation", "disabled",
+}
+
+func TestLevelWalkCoversEveryTransition(t *testing.T) {
+	t.Parallel()
+	seen := map[[2]string]bool{}
+	for i := 1; i < len(levelWalk); i++ {
+		seen[[2]string{levelWalk[i-1], levelWalk[i]}] = true
+	}
+	for _, from := range oauthLevelNames() {
+		for _, to := range oauthLevelNames() {
+			if from != to && !seen[[2]string{from, to}] {
+				t.Errorf("the walk never goes from %s to %s", from, to)
+			}
+		}
+	}
+}
+
+// Every transition between OAuth levels, in both directions at once (the
+// outgoing walk runs half a circuit behind), lands in the emulator's
+// status/{id}/oauth.
+func TestAccApplicationLinkResource_oauthLevels(t *testing.T) {
+	server := startEmulator(t, peersAllowed, "jira=jira", "wiki=confluence")
+	jira, wiki := server.Instance("jira"), server.Instance("wiki")
+	linkID := wiki.ServerID()
+
+	var steps []tfresource.TestStep
+	for i, incoming := range levelWalk {
+		outgoing := levelWalk[(i+6)%len(levelWalk)]
+		steps = append(steps, tfresource.TestStep{
+			Config: testAccProviderConfig(jira.URL()) + fmt.Sprintf(`
+resource "applinks_application_link" "wiki" {
+  type     = "confluence"
+  name     = "Wiki"
+  rpc_url  = %q
+  incoming = %q
+  outgoing = %q
+}
+`, wiki.URL(), incoming, outgoing),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("incoming"), knownvalue.StringExact(incoming)),
+				statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("outgoing"), knownvalue.StringExact(outgoing)),
+			},
+			Check: checks(expectOAuthStatus(jira, &linkID, emulatedOAuthStatus{
+				Incoming: levelsWire[incoming], Outgoing: levelsWire[outgoing],
+			})),
+		})
+	}
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}
+
+// A Jira and a Confluence in one configuration, one provider block each,
+// linked both ways: each side's status mirrors the other's.
+//
+// Terraform runs one provider process per provider block, but the test
+// harness serves a single in-process provider to every block of the same
+// name, so the blocks here use two local names for the same provider to get
+// two separate configurations, as two processes would.
+func TestAccApplicationLinkResource_twoInstances(t *testing.T) {
+	server := startEmulator(t, emulator.Options{}, "jira=jira", "wiki=confluence")
+	jira, wiki := server.Instance("jira"), server.Instance("wiki")
+	jiraLinkID, wikiLinkID := wiki.ServerID(), jira.ServerID()
+	config := fmt.Sprintf(`
+terraform {
+  required_providers {
+    applinks = {
+      source = "registry.terraform.io/hashicorp/applinks"
+    }
+    applinksconfluence = {
+      source = "registry.terraform.io/hashicorp/applinksconfluence"
+    }
+  }
+}
+
+provider "applinks" {
+  url      = %[1]q
+  username = "admin"
+  password = "admin"
+}
+
+provider "applinksconfluence" {
+  url      = %[2]q
+  username = "admin"
+  password = "admin"
+}
+
+data "applinks_server" "jira" {}
+
+data "applinks_server" "confluence" {
+  provider = applinksconfluence
+}
+
+resource "applinks_application_link" "jira_to_confluence" {
+  type           = "confluence"
+  name           = "Confluence"
+  rpc_url        = data.applinks_server.confluence.base_url
+  application_id = data.applinks_server.confluence.server_id
+  incoming       = "oauth"
+  outgoing       = "oauth_impersonation"
+}
+
+resource "applinks_application_link" "confluence_to_jira" {
+  provider       = applinksconfluence
+  type           = "jira"
+  name           = "Jira"
+  rpc_url        = data.applinks_server.jira.base_url
+  application_id = data.applinks_server.jira.server_id
+  incoming       = "oauth_impersonation"
+  outgoing       = "oauth"
+}
+`, jira.URL(), wiki.URL())
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck: func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"applinks":           providerserver.NewProtocol6WithError(newWithEnv("test", "none", mapEnv(nil))()),
+			"applinksconfluence": providerserver.NewProtocol6WithError(newWithEnv("test", "none", mapEnv(nil))()),
+		},
+		CheckDestroy: checks(expectEmulatorLinks(jira), expectEmulatorLinks(wiki)),
+		Steps: []tfresource.TestStep{
+			{
+				Config: config,
+				Check: checks(
+					expectEmulatorLinks(jira, emulatedLink{ID: wiki.ServerID(), Name: "Confluence", RPCURL: wiki.URL(), Primary: true}),
+					expectEmulatorLinks(wiki, emulatedLink{ID: jira.ServerID(), Name: "Jira", RPCURL: jira.URL(), Primary: true}),
+					expectOAuthStatus(jira, &jiraLinkID, emulatedOAuthStatus{Incoming: oauth2LO, Outgoing: oauth2LOi}),
+					expectOAuthStatus(wiki, &wikiLinkID, emulatedOAuthStatus{Incoming: oauth2LOi, Outgoing: oauth2LO}),
+				),
+			},
+		},
+	})
+}
+
+// Changes made outside Terraform show in the next plan, which repairs them.
+func TestAccApplicationLinkResource_drift(t *testing.T) {
+	server := startEmulator(t, peersAllowed, "jira=jira", "wiki=confluence")
+	jira, wiki := server.Instance("jira"), server.Instance("wiki")
+	linkID := wiki.ServerID()
+	config := testAccProviderConfig(jira.URL()) + fmt.Sprintf(`
+resource "applinks_application_link" "wiki" {
+  type    = "confluence"
+  name    = "Wiki"
+  rpc_url = %q
+}
+`, wiki.URL())
+	want := emulatedLink{ID: linkID, Name: "Wiki", RPCURL: wiki.URL(), DisplayURL: wiki.URL(), Primary: true}
+	wantLevels := emulatedOAuthStatus{Incoming: oauth2LO, Outgoing: oauth2LO}
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEmulatorLinks(jira)),
+		Steps: []tfresource.TestStep{
+			{Config: config, Check: checks(expectEmulatorLinks(jira, want))},
+			{
+				// Renamed and re-levelled by an administrator in the UI.
+				PreConfig: func() {
+					_, err := emulatorCall(jira, "PUT", "/rest/applinks/3.0/applinks/"+linkID,
+						map[string]any{"name": "Renamed", "rpcUrl": wiki.URL(), "displayUrl": "https://elsewhere.example.com"}, nil)
+					mustNotFail(t, err)
+					_, err = emulatorCall(jira, "PUT", "/rest/applinks/3.0/status/"+linkID+"/oauth",
+						emulatedOAuthStatus{Incoming: oauthOff, Outgoing: oauth3LO}, nil)
+					mustNotFail(t, err)
+				},
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(linkAddr, tfjsonpath.New("name"), knownvalue.StringExact("Wiki")),
+					},
+				},
+				Check: checks(expectEmulatorLinks(jira, want), expectOAuthStatus(jira, &linkID, wantLevels)),
+			},
+			{
+				// Deleted outside Terraform: planned for creation again.
+				PreConfig: func() {
+					_, err := emulatorCall(jira, "DELETE", "/rest/applinks/3.0/applinks/"+linkID, nil, nil)
+					mustNotFail(t, err)
+				},
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionCreate)},
+				},
+				Check: checks(expectEmulatorLinks(jira, want), expectOAuthStatus(jira, &linkID, wantLevels)),
+			},
+		},
+	})
+}
+
+func TestAccApplicationLinkResource_invalidConfiguration(t *testing.T) {
+	jira := startEmulator(t, emulator.Options{}, "jira=jira").Instance("jira")
+	link := func(body string) string {
+		return testAccProviderConfig(jira.URL()) + "resource \"applinks_application_link\" \"wiki\" {\n" + body + "\n}\n"
+	}
+	cases := []struct {
+		body string
+		want string
+	}{
+		{`type = "confluence"
+name = "Wiki"
+rpc_url = "wiki.example.com"`, `(?s)Invalid URL.*rpc_url must be an absolute http or https URL.*has\s+no\s+scheme`},
+		{`type = "confluence"
+name = "Wiki"
+rpc_url = "ftp://wiki.example.com"`, `(?s)Invalid URL.*scheme\s+"ftp"`},
+		{`type = "confluence"
+name = "Wiki"
+rpc_url = "https://wiki.example.com"
+display_url = "https://"`, `(?s)Invalid URL.*display_url.*has\s+no\s+host`},
+		{`type = "sharepoint"
+name = "Wiki"
+rpc_url = "https://wiki.example.com"`, `(?s)Invalid Attribute Value Match.*type.*"bitbucket"`},
+		{`type = "generic"
+name = "CI"
+rpc_url = "https://ci.example.com"
+incoming = "oauth"`, `(?s)OAuth Level on a Generic Link.*applinks_oauth_consumer`},
+		{`type = "confluence"
+name = "Wiki"
+rpc_url = "https://wiki.example.com"
+application_id = "wiki"`, `(?s)application_id.*must\s+be\s+a\s+UUID`},
+		{`type = "confluence"
+name = ""
+rpc_url = "https://wiki.example.com"`, `(?s)Invalid Attribute Value Length.*name`},
+		{`type = "confluence"
+name = "Wiki"
+rpc_url = "https://wiki.example.com"
+outgoing = "2lo"`, `(?s)Invalid Attribute Value Match.*oauth_impersonation`},
+	}
+	var steps []tfresource.TestStep
+	for _, c := range cases {
+		steps = append(steps, tfresource.TestStep{
+			Config:      link(c.body),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(c.want),
+		})
+	}
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+	mustNotFail(t, expectEmulatorLinks(jira)())
+}
+
+// Inputs that only the servers can judge fail at apply and leave the
+// instance as it was.
+func TestAccApplicationLinkResource_refusedAtApply(t *testing.T) {
+	server := startEmulator(t, peersAllowed, "jira=jira", "wiki=confluence", "other=confluence")
+	jira, wiki, other := server.Instance("jira"), server.Instance("wiki"), server.Instance("other")
+	blocked := startEmulator(t, emulator.Options{}, "jira=jira").Instance("jira")
+	// An administrator already linked another Confluence under the name the
+	// configuration wants.
+	existing := emulatedLink{ID: other.ServerID(), Name: "Wiki", RPCURL: other.URL(), Primary: true}
+	_, err := emulatorCall(jira, "PUT", "/rest/applinks/2.0/applicationlink", map[string]any{
+		"id": other.ServerID(), "typeId": "confluence", "name": "Wiki", "rpcUrl": other.URL(), "displayUrl": other.URL(),
+	}, nil)
+	mustNotFail(t, err)
+	unchanged := func() {
+		mustNotFail(t, expectEmulatorLinks(jira, existing)())
+		mustNotFail(t, expectEmulatorLinks(blocked)())
+	}
+
+	linkOn := func(inst *emulator.Instance, username, body string) string {
+		return fmt.Sprintf(`
+provider "applinks" {
+  url      = %q
+  username = %q
+  password = %q
+}
+
+resource "applinks_application_link" "wiki" {
+%s
+}
+`, inst.URL(), username, username, body)
+	}
+	cases := []struct {
+		config string
+		want   string
+	}{
+		{linkOn(jira, "admin", fmt.Sprintf("type = \"confluence\"\nname = \"Wiki\"\nrpc_url = %q", wiki.URL())),
+			`(?s)Application Link Name Already Used.*"Wiki\s+-\s+2"`},
+		{linkOn(jira, "admin", fmt.Sprintf("type = \"jira\"\nname = \"Self\"\nrpc_url = %q\napplication_id = %q", jira.URL(), jira.ServerID())),
+			`(?s)Application Link to Itself.*point\s+` + "`rpc_url`" + `\s+at\s+the\s+peer`},
+		{linkOn(jira, "admin", fmt.Sprintf("type = \"jira\"\nname = \"Self\"\nrpc_url = %q", jira.URL())),
+			`(?s)Application Link Exists or Points at This Instance`},
+		{linkOn(jira, "admin", fmt.Sprintf("type = \"bamboo\"\nname = \"CI\"\nrpc_url = %q", wiki.URL())),
+			`(?s)Peer Is Another Product.*Set\s+` + "`type = \"confluence\"`"},
+		{linkOn(jira, "admin", "type = \"confluence\"\nname = \"Gone\"\nrpc_url = \"http://"+freeAddr(t)+"\""),
+			`(?s)Peer Not Reachable From the Instance.*application_id`},
+		{linkOn(jira, "admin", fmt.Sprintf("type = \"bamboo\"\nname = \"CI\"\nrpc_url = %q\napplication_id = %q\nprimary = false",
+			"http://"+freeAddr(t), client.ApplicationIDForURL("http://ci"))),
+			`(?s)First Link of a Type Is Always Primary`},
+		{linkOn(jira, "manager", fmt.Sprintf("type = \"confluence\"\nname = \"Wiki2\"\nrpc_url = %q\nincoming = \"oauth_impersonation\"", wiki.URL())),
+			`(?s)Error Creating Application Link.*system\s+administrator.*removed\s+again`},
+		{linkOn(blocked, "admin", fmt.Sprintf("type = \"confluence\"\nname = \"Wiki\"\nrpc_url = %q", wiki.URL())),
+			`(?s)Instance Refused to Look Up the Peer.*application_id`},
+	}
+	var steps []tfresource.TestStep
+	for _, c := range cases {
+		steps = append(steps, tfresource.TestStep{
+			PreConfig:   unchanged,
+			Config:      c.config,
+			ExpectError: regexp.MustCompile(c.want),
+		})
+	}
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+	unchanged()
+}
