@@ -1,13 +1,18 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -504,6 +509,20 @@ resource "applinks_application_link" "wiki" {
 				},
 				Check: checks(expectEmulatorLinks(jira, want), expectOAuthStatus(jira, &linkID, wantLevels)),
 			},
+			{
+				// An administrator falls back to Trusted Applications: the
+				// link reports it, and the plan stays empty.
+				PreConfig: func() {
+					_, err := emulatorCall(jira, "PUT", "/rest/applinks/2.0/applicationlink/"+linkID+"/authentication/provider",
+						map[string]any{"provider": client.ProviderTrustedApps, "config": map[string]string{}}, nil)
+					mustNotFail(t, err)
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(linkAddr, tfjsonpath.New("legacy_authentication"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("trusted_applications")})),
+				},
+			},
 		},
 	})
 }
@@ -629,4 +648,55 @@ resource "applinks_application_link" "wiki" {
 		Steps:                    steps,
 	})
 	unchanged()
+}
+
+func TestApplicationLinkResourceValidateConfig(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := NewApplicationLinkResource().(*applicationLinkResource)
+	var schemaResp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+	objectType, ok := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("schema type is not an object")
+	}
+	config := func(linkType, incoming, outgoing string) tfsdk.Config {
+		values := map[string]tftypes.Value{}
+		for name, typ := range objectType.AttributeTypes {
+			values[name] = tftypes.NewValue(typ, nil)
+		}
+		values["type"] = tftypes.NewValue(tftypes.String, linkType)
+		values["incoming"] = tftypes.NewValue(tftypes.String, incoming)
+		values["outgoing"] = tftypes.NewValue(tftypes.String, outgoing)
+		return tfsdk.Config{Schema: schemaResp.Schema, Raw: tftypes.NewValue(objectType, values)}
+	}
+	tests := []struct {
+		linkType, incoming, outgoing string
+		want                         []string // "severity summary @attribute"
+	}{
+		{"confluence", "oauth", "oauth", nil},
+		{"confluence", "disabled", "oauth", nil},
+		{"jira", "oauth_3lo", "oauth", []string{"Warning Three-Legged OAuth Only @incoming"}},
+		{"jira", "oauth", "oauth_impersonation", []string{"Warning OAuth With Impersonation @outgoing"}},
+		{"generic", "oauth", "disabled", []string{"Error OAuth Level on a Generic Link @incoming", "Error OAuth Level on a Generic Link @outgoing"}},
+	}
+	for _, tt := range tests {
+		resp := &fwresource.ValidateConfigResponse{}
+		r.ValidateConfig(ctx, fwresource.ValidateConfigRequest{Config: config(tt.linkType, tt.incoming, tt.outgoing)}, resp)
+		var got []string
+		for _, d := range resp.Diagnostics {
+			withPath, _ := d.(diag.DiagnosticWithPath)
+			at := ""
+			if withPath != nil {
+				at = withPath.Path().String()
+			}
+			got = append(got, fmt.Sprintf("%s %s @%s", d.Severity(), d.Summary(), at))
+			if d.Detail() == "" {
+				t.Errorf("%s: empty detail", d.Summary())
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s/%s/%s: got %v, want %v", tt.linkType, tt.incoming, tt.outgoing, got, tt.want)
+		}
+	}
 }
