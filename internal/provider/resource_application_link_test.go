@@ -104,6 +104,13 @@ resource "applinks_application_link" "wiki" {
 				ImportStateVerify: true,
 			},
 			{
+				// The same through an import {} block, which plans the import.
+				Config:          config("Confluence", ""),
+				ResourceName:    linkAddr,
+				ImportState:     true,
+				ImportStateKind: tfresource.ImportBlockWithID,
+			},
+			{
 				Config: config("Company Wiki", `display_url = "https://wiki.example.com/"`),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(linkAddr, plancheck.ResourceActionUpdate)},
