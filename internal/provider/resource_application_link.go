@@ -394,19 +394,25 @@ func (r *applicationLinkResource) Update(ctx context.Context, req resource.Updat
 		}
 	}
 
-	_, err := r.client.UpdateApplicationLink(ctx, id, client.ApplicationLinkUpdate{
-		Name:       plan.Name.ValueString(),
-		RPCURL:     canonicalURL(plan.RPCURL),
-		DisplayURL: canonicalURL(plan.DisplayURL),
-		Primary:    plan.Primary.ValueBool(),
-	})
-	if err != nil {
-		addLinkAPIError(&resp.Diagnostics, "Error Updating Application Link", "update the application link", err, &plan)
-		return
+	linkChanged := !plan.Name.Equal(state.Name) || !sameURL(plan.DisplayURL.ValueString(), state.DisplayURL.ValueString()) ||
+		!sameURL(plan.RPCURL.ValueString(), state.RPCURL.ValueString()) || (plan.Primary.ValueBool() && !state.Primary.ValueBool())
+	if linkChanged {
+		_, err := r.client.UpdateApplicationLink(ctx, id, client.ApplicationLinkUpdate{
+			Name:       plan.Name.ValueString(),
+			RPCURL:     canonicalURL(plan.RPCURL),
+			DisplayURL: canonicalURL(plan.DisplayURL),
+			Primary:    plan.Primary.ValueBool(),
+		})
+		if err != nil {
+			addLinkAPIError(&resp.Diagnostics, "Error Updating Application Link", "update the application link", err, &plan)
+			return
+		}
 	}
-	if err := r.applyOAuthLevels(ctx, id, &plan); err != nil {
-		addLinkAPIError(&resp.Diagnostics, "Error Updating Application Link", "set the link's OAuth levels", err, &plan)
-		return
+	if !plan.Incoming.Equal(state.Incoming) || !plan.Outgoing.Equal(state.Outgoing) {
+		if err := r.applyOAuthLevels(ctx, id, &plan); err != nil {
+			addLinkAPIError(&resp.Diagnostics, "Error Updating Application Link", "set the link's OAuth levels", err, &plan)
+			return
+		}
 	}
 
 	wantPrimary := plan.Primary
