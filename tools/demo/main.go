@@ -1,0 +1,215 @@
+// Command demo shows the provider doing its main job with no Atlassian
+// product and no network: it builds the provider, starts an emulated Jira
+// and Confluence, applies examples/demo to them with the real Terraform CLI,
+// checks that a second plan is empty, and destroys everything again.
+//
+// It never touches the user's own Terraform configuration: the CLI
+// configuration with the dev_overrides entry lives in a temporary folder.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
+)
+
+const providerAddress = "registry.terraform.io/applinks-iac/applinks"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type options struct {
+	terraform string
+	root      string
+	example   string
+	keep      bool
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	var opts options
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&opts.terraform, "terraform", "terraform", "the Terraform CLI to run")
+	fs.StringVar(&opts.root, "root", ".", "the provider's source tree")
+	fs.StringVar(&opts.example, "example", filepath.Join("examples", "demo"), "the configuration to apply, relative to -root")
+	fs.BoolVar(&opts.keep, "keep", false, "keep the temporary folder for inspection")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := demo(opts, stdout); err != nil {
+		fmt.Fprintf(stderr, "demo failed: %s\n", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "demo succeeded")
+	return 0
+}
+
+func demo(opts options, out io.Writer) error {
+	work, err := os.MkdirTemp("", "applinks-demo-")
+	if err != nil {
+		return err
+	}
+	if opts.keep {
+		fmt.Fprintf(out, "==> keeping %s\n", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+
+	step(out, "building the provider")
+	binDir := filepath.Join(work, "bin")
+	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "terraform-provider-applinks"), ".")
+	build.Dir = opts.root
+	build.Stdout, build.Stderr = out, out
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the provider: %w", err)
+	}
+
+	step(out, "starting an emulated Jira and Confluence")
+	server, err := emulator.Start(emulator.Options{},
+		emulator.InstanceConfig{Name: "jira", Type: "jira", Addr: "127.0.0.1:0"},
+		emulator.InstanceConfig{Name: "confluence", Type: "confluence", Addr: "127.0.0.1:0"})
+	if err != nil {
+		return fmt.Errorf("starting the emulator: %w", err)
+	}
+	defer server.Close()
+	for _, inst := range server.Instances() {
+		fmt.Fprintf(out, "    %-10s %s  server id %s\n", inst.Name(), inst.URL(), inst.ServerID())
+	}
+
+	configDir := filepath.Join(work, "config")
+	if err := copyConfiguration(filepath.Join(opts.root, opts.example), configDir); err != nil {
+		return err
+	}
+	cliConfig := filepath.Join(work, "terraformrc")
+	if err := os.WriteFile(cliConfig, []byte(devOverrides(binDir)), 0o600); err != nil {
+		return err
+	}
+	tf := terraform{
+		path: opts.terraform,
+		dir:  configDir,
+		out:  out,
+		env: append(os.Environ(),
+			"TF_CLI_CONFIG_FILE="+cliConfig,
+			"TF_IN_AUTOMATION=1",
+			"CHECKPOINT_DISABLE=1",
+			"TF_VAR_jira_url="+server.Instance("jira").URL(),
+			"TF_VAR_confluence_url="+server.Instance("confluence").URL(),
+			"TF_VAR_admin_token=admin-token",
+		),
+	}
+
+	step(out, "terraform apply")
+	if err := tf.run("apply", "-auto-approve", "-input=false"); err != nil {
+		return err
+	}
+	step(out, "status")
+	if err := tf.printOutputs(); err != nil {
+		return err
+	}
+	step(out, "terraform plan again: it must be empty")
+	if err := tf.run("plan", "-detailed-exitcode", "-input=false"); err != nil {
+		return fmt.Errorf("the second plan is not empty or failed: %w", err)
+	}
+	step(out, "terraform destroy")
+	return tf.run("destroy", "-auto-approve", "-input=false")
+}
+
+func step(out io.Writer, what string) {
+	fmt.Fprintf(out, "==> %s\n", what)
+}
+
+// devOverrides points Terraform at the freshly built provider, so neither
+// terraform init nor the registry is needed.
+func devOverrides(binDir string) string {
+	return fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    %q = %q
+  }
+  direct {}
+}
+`, providerAddress, binDir)
+}
+
+func copyConfiguration(from, to string) error {
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		return fmt.Errorf("reading the configuration: %w", err)
+	}
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		return err
+	}
+	copied := 0
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), data, 0o600); err != nil {
+			return err
+		}
+		copied++
+	}
+	if copied == 0 {
+		return fmt.Errorf("no .tf file in %s", from)
+	}
+	return nil
+}
+
+type terraform struct {
+	path string
+	dir  string
+	env  []string
+	out  io.Writer
+}
+
+func (tf terraform) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(tf.path, args...)
+	cmd.Dir = tf.dir
+	cmd.Env = tf.env
+	return cmd
+}
+
+func (tf terraform) run(args ...string) error {
+	cmd := tf.command(append(args, "-no-color")...)
+	cmd.Stdout, cmd.Stderr = tf.out, tf.out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("terraform %s: %w", args[0], err)
+	}
+	return nil
+}
+
+// printOutputs prints the configuration's outputs, and a status summary
+// output on a line of its own where the configuration has one.
+func (tf terraform) printOutputs() error {
+	cmd := tf.command("output", "-json")
+	cmd.Stderr = tf.out
+	raw, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("terraform output: %w", err)
+	}
+	var outputs map[string]struct {
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(raw, &outputs); err != nil {
+		return fmt.Errorf("terraform output: %w", err)
+	}
+	if len(outputs) == 0 {
+		return errors.New("the configuration has no outputs to show")
+	}
+	for name, o := range outputs {
+		fmt.Fprintf(tf.out, "    %s = %s\n", name, o.Value)
+	}
+	return nil
+}

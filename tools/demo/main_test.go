@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// terraformForTest is the CLI that make test prepared, or the one on PATH.
+func terraformForTest(t *testing.T) string {
+	t.Helper()
+	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
+		return path
+	}
+	path, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skip("no Terraform CLI: run through make test, which provides one")
+	}
+	return path
+}
+
+func TestDemo(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	code := run([]string{"-terraform", terraformForTest(t), "-root", "../.."}, &out, &out)
+	if code != 0 {
+		t.Fatalf("demo exited %d:\n%s", code, out.String())
+	}
+	for _, want := range []string{
+		"==> terraform apply", "Apply complete! Resources: 2 added",
+		"jira_to_confluence", "No changes.", "Destroy complete! Resources: 2 destroyed.", "demo succeeded",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// A step that fails makes the demo fail: here the configuration asks for a
+// link to a peer that does not answer.
+func TestDemoFailsWhenAStepFails(t *testing.T) {
+	t.Parallel()
+	broken := t.TempDir()
+	config := `
+terraform {
+  required_providers {
+    applinks = { source = "applinks-iac/applinks" }
+  }
+}
+variable "jira_url" { type = string }
+variable "confluence_url" { type = string }
+variable "admin_token" {
+  type      = string
+  sensitive = true
+}
+provider "applinks" {
+  url   = var.jira_url
+  token = var.admin_token
+}
+resource "applinks_application_link" "nowhere" {
+  type    = "confluence"
+  name    = "Nowhere"
+  rpc_url = "http://127.0.0.1:1"
+}
+output "never" { value = applinks_application_link.nowhere.id }
+`
+	if err := os.WriteFile(filepath.Join(broken, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(root, broken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	code := run([]string{"-terraform", terraformForTest(t), "-root", root, "-example", rel}, &out, &out)
+	if code != 1 {
+		t.Fatalf("demo exited %d, want 1:\n%s", code, out.String())
+	}
+	for _, want := range []string{"Instance Refused to Look Up the Peer", "demo failed: terraform apply"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
