@@ -82,6 +82,10 @@ type Client struct {
 	secrets    []string // credential values that must never reach a log or an error
 	maxBody    int64
 
+	// allowlistCache is the allowlist listing shared by every read of one
+	// Terraform run, which configures one client per provider block.
+	allowlistCache listingCache
+
 	// sleep and now are replaced by tests so waits are recorded instead of
 	// slept and Retry-After dates are computed against a fixed clock.
 	sleep func(ctx context.Context, d time.Duration) error

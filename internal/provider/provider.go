@@ -326,11 +326,15 @@ func isLoopbackHost(host string) bool {
 func (p *applinksProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewApplicationLinkResource,
+		NewWhitelistRuleResource,
+		NewWhitelistResource,
 	}
 }
 
 func (p *applinksProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewServerDataSource,
+		NewWhitelistRulesDataSource,
+		NewWhitelistCheckDataSource,
 	}
 }

@@ -1,0 +1,4 @@
+import {
+  to = applinks_whitelist.this
+  id = "whitelist"
+}

@@ -1,0 +1,4 @@
+import {
+  to = applinks_whitelist_rule.hooks
+  id = "42"
+}

@@ -1,0 +1,278 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// The URL allowlist, "whitelist" on the wire (reference §8). The API has no
+// read by id, so reading one rule means listing them all; to keep a plan
+// over many rules from listing once per rule, listings are cached per
+// client (see whitelistListingTTL).
+
+const whitelistPath = "rest/whitelist/latest"
+
+// Rule types as the API spells them (WhitelistTypeMapper).
+const (
+	WhitelistTypeApplicationLink = "whitelist.application.link"
+	WhitelistTypeDomainName      = "whitelist.domain.name"
+	WhitelistTypeExactURL        = "whitelist.exact.url"
+	WhitelistTypeWildcard        = "whitelist.wildcard.expression"
+	WhitelistTypeRegex           = "whitelist.regular.expression"
+)
+
+// Application-link restrictiveness values (ApplicationLinkRestrictiveness).
+const (
+	RestrictivenessAllowAuthenticated = "ALLOW_AUTHENTICATED"
+	RestrictivenessAllowAnonymous     = "ALLOW_ANONYMOUS"
+	RestrictivenessDeny               = "DENY"
+)
+
+// WhitelistRule is one allowlist rule as the list and write endpoints show
+// it (WhitelistBean). For application-link rules Expression is
+// "<link name> (<display URL>)", not the link id the product stores.
+type WhitelistRule struct {
+	ID                 int64  `json:"id"`
+	Expression         string `json:"expression"`
+	Type               string `json:"type"`
+	IconURL            string `json:"iconUrl"`
+	AllowInbound       bool   `json:"allowInbound"`
+	AllowAnonymousUser bool   `json:"allowAnonymousUser"`
+	AllowEdit          bool   `json:"allowEdit"`
+	AllowDelete        bool   `json:"allowDelete"`
+}
+
+// Automatic reports a rule the product keeps for an application link: it
+// cannot be created, deleted, or changed in type or expression.
+func (r WhitelistRule) Automatic() bool { return r.Type == WhitelistTypeApplicationLink }
+
+// WhitelistRuleInput is what create and update send. Update is partial: a
+// nil field keeps the rule's current value. On create a nil flag means
+// false (AllowAnonymousUser false: authentication required).
+type WhitelistRuleInput struct {
+	Expression         *string `json:"expression,omitempty"`
+	Type               *string `json:"type,omitempty"`
+	AllowInbound       *bool   `json:"allowInbound,omitempty"`
+	AllowAnonymousUser *bool   `json:"allowAnonymousUser,omitempty"`
+}
+
+type whitelistListing struct {
+	Rules      []WhitelistRule `json:"rules"`
+	Page       int             `json:"page"`
+	TotalPages int             `json:"totalPages"`
+}
+
+// WhitelistSettings is the application-link restrictiveness setting.
+type WhitelistSettings struct {
+	ApplicationLinkRestrictiveness string `json:"applicationLinkRestrictiveness"`
+}
+
+// WhitelistCheck is the answer of /check for one URL: whether the product
+// may call it without and with a user's authentication, and whether it
+// accepts cross-origin requests from it.
+type WhitelistCheck struct {
+	Outbound         bool `json:"outbound"`
+	OutboundWithAuth bool `json:"outboundWithAuth"`
+	Inbound          bool `json:"inbound"`
+}
+
+// WhitelistRules lists every rule, the automatic ones included, in the
+// product's order. Within whitelistListingTTL of a previous listing by this
+// client, and with no allowlist write by it since, the previous listing is
+// returned without a request; concurrent callers share one request.
+func (c *Client) WhitelistRules(ctx context.Context) ([]WhitelistRule, error) {
+	return c.whitelistListing().get(ctx, c)
+}
+
+// WhitelistRule returns one rule by id, from the (cached) listing; an id
+// that is not listed is an error matching ErrNotFound.
+func (c *Client) WhitelistRule(ctx context.Context, id int64) (*WhitelistRule, error) {
+	rules, err := c.WhitelistRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rules {
+		if rules[i].ID == id {
+			return &rules[i], nil
+		}
+	}
+	return nil, fmt.Errorf("allowlist rule %d is not listed by %s: %w", id, c.url(whitelistPath, nil), ErrNotFound)
+}
+
+// CreateWhitelistRule adds a rule; the product allows duplicates. It is
+// never repeated: when the outcome is unknown (ErrOutcomeUnknown) the
+// caller must look for the rule before creating it again.
+func (c *Client) CreateWhitelistRule(ctx context.Context, in WhitelistRuleInput) (*WhitelistRule, error) {
+	defer c.invalidateWhitelistListing()
+	var rule WhitelistRule
+	if _, err := c.do(ctx, call{method: http.MethodPost, path: apiPath(whitelistPath), body: in, ok: []int{http.StatusOK}}, &rule); err != nil {
+		return nil, err
+	}
+	return &rule, nil
+}
+
+// UpdateWhitelistRule changes the fields set in in. An unknown id is a 400
+// (ErrValidation), as the product answers it.
+func (c *Client) UpdateWhitelistRule(ctx context.Context, id int64, in WhitelistRuleInput) (*WhitelistRule, error) {
+	defer c.invalidateWhitelistListing()
+	var rule WhitelistRule
+	r := call{method: http.MethodPut, path: apiPath(whitelistPath, strconv.FormatInt(id, 10)), body: in, idempotent: true, ok: []int{http.StatusOK}}
+	if _, err := c.do(ctx, r, &rule); err != nil {
+		return nil, err
+	}
+	return &rule, nil
+}
+
+// DeleteWhitelistRule removes a rule; an id that does not exist is not an
+// error (the product answers 200).
+func (c *Client) DeleteWhitelistRule(ctx context.Context, id int64) error {
+	defer c.invalidateWhitelistListing()
+	r := call{method: http.MethodDelete, path: apiPath(whitelistPath, strconv.FormatInt(id, 10)), idempotent: true, ok: []int{http.StatusOK, http.StatusNoContent}}
+	_, err := c.do(ctx, r, nil)
+	return err
+}
+
+// SetWhitelistEnabled turns the allowlist on or off. No endpoint reads the
+// switch back.
+func (c *Client) SetWhitelistEnabled(ctx context.Context, enabled bool) error {
+	defer c.invalidateWhitelistListing()
+	action := "disable"
+	if enabled {
+		action = "enable"
+	}
+	// Body-less POST: the X-Atlassian-Token header every request carries is
+	// what passes the XSRF check. Switching twice is harmless, so it may be
+	// retried.
+	r := call{method: http.MethodPost, path: apiPath(whitelistPath + "/" + action), idempotent: true, ok: []int{http.StatusOK, http.StatusNoContent}}
+	_, err := c.do(ctx, r, nil)
+	return err
+}
+
+// GetWhitelistSettings reads the application-link restrictiveness.
+func (c *Client) GetWhitelistSettings(ctx context.Context) (*WhitelistSettings, error) {
+	var s WhitelistSettings
+	if _, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(whitelistPath + "/settings")}, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// SetWhitelistSettings changes the restrictiveness. DENY removes every
+// application-link rule; the other values bring them back for every link
+// and set their authentication flag.
+func (c *Client) SetWhitelistSettings(ctx context.Context, s WhitelistSettings) (*WhitelistSettings, error) {
+	defer c.invalidateWhitelistListing()
+	var out WhitelistSettings
+	r := call{method: http.MethodPut, path: apiPath(whitelistPath + "/settings"), body: s, idempotent: true, ok: []int{http.StatusOK}}
+	if _, err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CheckWhitelist asks the product whether the allowlist lets rawURL
+// through. Outbound is answered for an anonymous request, OutboundWithAuth
+// for one made on behalf of the client's user. A URL the product cannot
+// parse is a 400 (ErrValidation) quoting its parser.
+func (c *Client) CheckWhitelist(ctx context.Context, rawURL string) (*WhitelistCheck, error) {
+	var out WhitelistCheck
+	r := call{method: http.MethodGet, path: apiPath(whitelistPath + "/check"), query: url.Values{"url": {rawURL}}}
+	if _, err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ---- Listing cache ----
+
+// whitelistListingTTL bounds how long a listing is reused. A Terraform run
+// configures one client per provider block, and the listing serves every
+// rule that run reads; writes through the client invalidate it at once.
+// The expiry only limits how stale a long run may see changes made outside
+// it (by people or other tools) meanwhile.
+const whitelistListingTTL = 30 * time.Second
+
+// listingCache holds one client's allowlist listing.
+type listingCache struct {
+	mu      sync.Mutex
+	rules   []WhitelistRule
+	fetched time.Time
+	valid   bool
+	// generation counts writes: a listing fetched across a write is not
+	// stored, and callers after the write do not join its request.
+	generation uint64
+	inflight   *listingFetch
+}
+
+type listingFetch struct {
+	generation uint64
+	done       chan struct{}
+	rules      []WhitelistRule
+	err        error
+}
+
+func (c *Client) whitelistListing() *listingCache {
+	return &c.allowlistCache
+}
+
+func (c *Client) invalidateWhitelistListing() {
+	cache := c.whitelistListing()
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	cache.generation++
+	cache.valid = false
+	cache.rules = nil
+	cache.inflight = nil
+}
+
+func (lc *listingCache) get(ctx context.Context, c *Client) ([]WhitelistRule, error) {
+	lc.mu.Lock()
+	if lc.valid && c.now().Sub(lc.fetched) < whitelistListingTTL {
+		rules := slices.Clone(lc.rules)
+		age := c.now().Sub(lc.fetched)
+		lc.mu.Unlock()
+		tflog.Debug(ctx, "Using cached allowlist listing", map[string]any{"rules": len(rules), "age": age.String()})
+		return rules, nil
+	}
+	f := lc.inflight
+	if f == nil {
+		f = &listingFetch{generation: lc.generation, done: make(chan struct{})}
+		lc.inflight = f
+		// The request outlives a caller that gives up, since others may be
+		// waiting for it; the client's timeouts still bound it.
+		go lc.fetch(context.WithoutCancel(ctx), c, f)
+	} else {
+		tflog.Debug(ctx, "Waiting for an allowlist listing already in progress")
+	}
+	lc.mu.Unlock()
+
+	select {
+	case <-f.done:
+		return slices.Clone(f.rules), f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (lc *listingCache) fetch(ctx context.Context, c *Client, f *listingFetch) {
+	var listing whitelistListing
+	_, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(whitelistPath)}, &listing)
+	lc.mu.Lock()
+	if lc.inflight == f {
+		lc.inflight = nil
+	}
+	if err == nil && lc.generation == f.generation {
+		lc.rules, lc.fetched, lc.valid = listing.Rules, c.now(), true
+	}
+	lc.mu.Unlock()
+	f.rules, f.err = listing.Rules, err
+	close(f.done)
+}

@@ -1,0 +1,133 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
+)
+
+var (
+	_ datasource.DataSource              = (*whitelistRulesDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*whitelistRulesDataSource)(nil)
+)
+
+// NewWhitelistRulesDataSource returns the applinks_whitelist_rules data
+// source.
+func NewWhitelistRulesDataSource() datasource.DataSource {
+	return &whitelistRulesDataSource{}
+}
+
+type whitelistRulesDataSource struct {
+	client *client.Client
+}
+
+type whitelistRulesDataSourceModel struct {
+	Rules []whitelistRuleDataModel `tfsdk:"rules"`
+}
+
+type whitelistRuleDataModel struct {
+	ID             types.String `tfsdk:"id"`
+	Type           types.String `tfsdk:"type"`
+	Expression     types.String `tfsdk:"expression"`
+	AllowInbound   types.Bool   `tfsdk:"allow_inbound"`
+	AllowAnonymous types.Bool   `tfsdk:"allow_anonymous"`
+	Automatic      types.Bool   `tfsdk:"automatic"`
+	IconURL        types.String `tfsdk:"icon_url"`
+}
+
+func (d *whitelistRulesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_whitelist_rules"
+}
+
+func (d *whitelistRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Every rule of the instance's URL allowlist, in the product's order, including the rules the " +
+			"product keeps for its application links (marked `automatic`). Rules of any user, created in the admin pages or " +
+			"by Terraform, are listed alike.",
+		Attributes: map[string]schema.Attribute{
+			"rules": schema.ListNestedAttribute{
+				MarkdownDescription: "The rules, sorted as the product sorts them: by type, then expression ignoring case.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id": schema.StringAttribute{
+							MarkdownDescription: "The rule's id; `applinks_whitelist_rule` imports rules by it.",
+							Computed:            true,
+						},
+						"type": schema.StringAttribute{
+							MarkdownDescription: "One of " + whitelistRuleTypesMarkdown() + "; or `" + whitelistTypeApplicationLink +
+								"` for the rule of an application link. Types the provider does not know are reported as the server names them.",
+							Computed: true,
+						},
+						"expression": schema.StringAttribute{
+							MarkdownDescription: "The rule's expression. For application-link rules, the link's name and display URL " +
+								"as `Name (https://display.url)`.",
+							Computed: true,
+						},
+						"allow_inbound": schema.BoolAttribute{
+							MarkdownDescription: "Whether cross-origin (CORS) requests from matching origins are accepted.",
+							Computed:            true,
+						},
+						"allow_anonymous": schema.BoolAttribute{
+							MarkdownDescription: "Whether the rule also applies to requests made for anonymous users; `false` means " +
+								"authentication is required.",
+							Computed: true,
+						},
+						"automatic": schema.BoolAttribute{
+							MarkdownDescription: "Whether the product keeps this rule for an application link by itself: it cannot be " +
+								"created, deleted or changed in expression, and `application_link_restrictiveness` of " +
+								"`applinks_whitelist` governs it.",
+							Computed: true,
+						},
+						"icon_url": schema.StringAttribute{
+							MarkdownDescription: "The icon the admin page shows for the rule; empty when it shows none.",
+							Computed:            true,
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *whitelistRulesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*client.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Data Source Configure Type",
+			fmt.Sprintf("Expected *client.Client, got: %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	d.client = c
+}
+
+func (d *whitelistRulesDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	rules, err := d.client.WhitelistRules(ctx)
+	if err != nil {
+		addWhitelistAPIError(&resp.Diagnostics, "Error Listing Allowlist Rules", "list the allowlist rules", err)
+		return
+	}
+	tflog.Debug(ctx, "Listed allowlist rules", map[string]any{"rules": len(rules)})
+	data := whitelistRulesDataSourceModel{Rules: make([]whitelistRuleDataModel, 0, len(rules))}
+	for _, rule := range rules {
+		data.Rules = append(data.Rules, whitelistRuleDataModel{
+			ID:             types.StringValue(strconv.FormatInt(rule.ID, 10)),
+			Type:           types.StringValue(whitelistTypeName(rule.Type)),
+			Expression:     types.StringValue(rule.Expression),
+			AllowInbound:   types.BoolValue(rule.AllowInbound),
+			AllowAnonymous: types.BoolValue(rule.AllowAnonymousUser),
+			Automatic:      types.BoolValue(rule.Automatic()),
+			IconURL:        types.StringValue(rule.IconURL),
+		})
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}

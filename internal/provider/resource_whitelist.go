@@ -1,0 +1,238 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*whitelistResource)(nil)
+	_ resource.ResourceWithConfigure   = (*whitelistResource)(nil)
+	_ resource.ResourceWithImportState = (*whitelistResource)(nil)
+)
+
+// whitelistSingletonID is the id of the one allowlist an instance has.
+const whitelistSingletonID = "whitelist"
+
+// whitelistRestrictiveness is the provider's vocabulary for the
+// application-link restrictiveness, the first entry being the product's
+// default; it feeds the OneOf validator and the documentation.
+var whitelistRestrictiveness = []struct {
+	name, wire, description string
+}{
+	{"allow_authenticated", client.RestrictivenessAllowAuthenticated,
+		"every application link gets a rule that lets the product call it on behalf of logged-in users (the product's default)"},
+	{"allow_anonymous", client.RestrictivenessAllowAnonymous,
+		"every application link gets a rule that lets the product call it for anonymous users too"},
+	{"deny", client.RestrictivenessDeny,
+		"application links get no rule, and the product deletes the ones they had; calls to linked applications then " +
+			"need rules of their own"},
+}
+
+func whitelistRestrictivenessNames() []string {
+	names := make([]string, len(whitelistRestrictiveness))
+	for i, r := range whitelistRestrictiveness {
+		names[i] = r.name
+	}
+	return names
+}
+
+func whitelistRestrictivenessMarkdown() string {
+	items := make([]string, len(whitelistRestrictiveness))
+	for i, r := range whitelistRestrictiveness {
+		items[i] = "`" + r.name + "`: " + r.description
+	}
+	return strings.Join(items, "; ")
+}
+
+func restrictivenessWire(name string) string {
+	for _, r := range whitelistRestrictiveness {
+		if r.name == name {
+			return r.wire
+		}
+	}
+	return name
+}
+
+func restrictivenessName(wire string) string {
+	for _, r := range whitelistRestrictiveness {
+		if r.wire == wire {
+			return r.name
+		}
+	}
+	return wire
+}
+
+// NewWhitelistResource returns the applinks_whitelist resource.
+func NewWhitelistResource() resource.Resource {
+	return &whitelistResource{}
+}
+
+type whitelistResource struct {
+	client *client.Client
+}
+
+type whitelistResourceModel struct {
+	ID                             types.String `tfsdk:"id"`
+	Enabled                        types.Bool   `tfsdk:"enabled"`
+	ApplicationLinkRestrictiveness types.String `tfsdk:"application_link_restrictiveness"`
+}
+
+func (r *whitelistResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_whitelist"
+}
+
+func (r *whitelistResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The instance-wide settings of the URL allowlist (the \"whitelist\" in the API): whether it is " +
+			"on, and how application links are let through. An instance has one allowlist, so declare this resource at " +
+			"most once per instance. Destroying it restores the product's defaults: the allowlist on, links allowed " +
+			"for logged-in users.\n\n" +
+			"**The on/off switch cannot be read back**: the product has no API that reports it, so Terraform keeps the " +
+			"value it last set and does not detect a switch flipped outside Terraform (in the admin pages). " +
+			"`terraform apply` sets it again whenever this resource changes. Changing the allowlist needs a system administrator.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Always `" + whitelistSingletonID + "`; import the allowlist with this id.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"enabled": schema.BoolAttribute{
+				MarkdownDescription: "Whether the allowlist is on. When it is off the product may call any URL and " +
+					"accepts cross-origin requests from anywhere. Defaults to `true`. Not read back from the instance (see above); " +
+					"after an import the first apply sets it.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
+			"application_link_restrictiveness": schema.StringAttribute{
+				MarkdownDescription: "How application links are added to the allowlist. One of " + whitelistRestrictivenessMarkdown() +
+					". Defaults to `" + whitelistRestrictiveness[0].name + "`.",
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(whitelistRestrictiveness[0].name),
+				Validators: []validator.String{
+					stringvalidator.OneOf(whitelistRestrictivenessNames()...),
+				},
+			},
+		},
+	}
+}
+
+func (r *whitelistResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*client.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
+			fmt.Sprintf("Expected *client.Client, got: %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	r.client = c
+}
+
+// set applies both settings and reports a failure itself. The switch goes
+// first: it needs a system administrator while the restrictiveness does not,
+// so credentials that cannot change the allowlist fail before anything has
+// changed.
+func (r *whitelistResource) set(ctx context.Context, data *whitelistResourceModel, summary string, diags *diag.Diagnostics) bool {
+	enabled, restrictiveness := data.Enabled.ValueBool(), data.ApplicationLinkRestrictiveness.ValueString()
+	tflog.Debug(ctx, "Setting the allowlist", map[string]any{"enabled": enabled, "application_link_restrictiveness": restrictiveness})
+	if err := r.client.SetWhitelistEnabled(ctx, enabled); err != nil {
+		addWhitelistAPIError(diags, summary, "turn the allowlist "+onOff(enabled), err)
+		return false
+	}
+	settings, err := r.client.SetWhitelistSettings(ctx, client.WhitelistSettings{
+		ApplicationLinkRestrictiveness: restrictivenessWire(restrictiveness),
+	})
+	if err != nil {
+		addWhitelistAPIError(diags, summary, fmt.Sprintf("set the application-link restrictiveness to %q (the allowlist "+
+			"was turned %s)", restrictiveness, onOff(enabled)), err)
+		return false
+	}
+	data.ID = types.StringValue(whitelistSingletonID)
+	data.ApplicationLinkRestrictiveness = types.StringValue(restrictivenessName(settings.ApplicationLinkRestrictiveness))
+	return true
+}
+
+func onOff(enabled bool) string {
+	if enabled {
+		return "on"
+	}
+	return "off"
+}
+
+func (r *whitelistResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var data whitelistResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.set(ctx, &data, "Error Configuring Allowlist", &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	}
+}
+
+func (r *whitelistResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var data whitelistResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.set(ctx, &data, "Error Updating Allowlist", &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	}
+}
+
+func (r *whitelistResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var data whitelistResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	settings, err := r.client.GetWhitelistSettings(ctx)
+	if err != nil {
+		addWhitelistAPIError(&resp.Diagnostics, "Error Reading Allowlist Settings", "read the allowlist settings", err)
+		return
+	}
+	data.ID = types.StringValue(whitelistSingletonID)
+	data.ApplicationLinkRestrictiveness = types.StringValue(restrictivenessName(settings.ApplicationLinkRestrictiveness))
+	// enabled stays as Terraform last set it: nothing reports it.
+	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}
+
+func (r *whitelistResource) Delete(ctx context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defaults := whitelistResourceModel{
+		Enabled:                        types.BoolValue(true),
+		ApplicationLinkRestrictiveness: types.StringValue(whitelistRestrictiveness[0].name),
+	}
+	tflog.Debug(ctx, "Restoring the allowlist defaults")
+	r.set(ctx, &defaults, "Error Restoring Allowlist Defaults", &resp.Diagnostics)
+}
+
+func (r *whitelistResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID != whitelistSingletonID {
+		resp.Diagnostics.AddError("Invalid Allowlist Import ID",
+			fmt.Sprintf("An instance has one allowlist, imported with the id %q; got %q.", whitelistSingletonID, req.ID))
+		return
+	}
+	// enabled stays null: it cannot be read, and the first apply sets it.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), whitelistSingletonID)...)
+}

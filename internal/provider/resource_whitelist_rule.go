@@ -1,0 +1,476 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
+	"github.com/applinks-iac/terraform-provider-applinks/internal/validators"
+)
+
+var (
+	_ resource.Resource                   = (*whitelistRuleResource)(nil)
+	_ resource.ResourceWithConfigure      = (*whitelistRuleResource)(nil)
+	_ resource.ResourceWithImportState    = (*whitelistRuleResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*whitelistRuleResource)(nil)
+)
+
+// whitelistTypeApplicationLink names the rules the product keeps for
+// application links; the resource refuses it, the data source reports it.
+const whitelistTypeApplicationLink = "application_link"
+
+// whitelistRuleTypes is the provider's vocabulary for the rule types a
+// configuration may create, with their wire names; it feeds both the OneOf
+// validator and the documentation.
+var whitelistRuleTypes = []struct {
+	name, wire, description string
+}{
+	{"domain", client.WhitelistTypeDomainName,
+		"an origin, `scheme://host` or `scheme://host:port` (for example `https://www.example.com`), that every URL " +
+			"on it matches, whatever its path; scheme and host ignore case"},
+	{"exact_url", client.WhitelistTypeExactURL,
+		"one absolute URL, matched exactly (scheme and host ignore case, path and query do not)"},
+	{"wildcard", client.WhitelistTypeWildcard,
+		"a pattern matched against the whole URL, ignoring case, in which `*` stands for any characters " +
+			"(for example `https://*.example.com/*`)"},
+	{"regex", client.WhitelistTypeRegex,
+		"a Java regular expression that must match the whole URL (no `^` or `$` needed); it is case-sensitive unless it starts with `(?i)`"},
+}
+
+func whitelistRuleTypeNames() []string {
+	names := make([]string, len(whitelistRuleTypes))
+	for i, t := range whitelistRuleTypes {
+		names[i] = t.name
+	}
+	return names
+}
+
+// whitelistTypeName returns the provider's name for a wire type; unknown
+// types are reported as the server gives them.
+func whitelistTypeName(wire string) string {
+	if wire == client.WhitelistTypeApplicationLink {
+		return whitelistTypeApplicationLink
+	}
+	for _, t := range whitelistRuleTypes {
+		if t.wire == wire {
+			return t.name
+		}
+	}
+	return wire
+}
+
+func whitelistWireType(name string) string {
+	for _, t := range whitelistRuleTypes {
+		if t.name == name {
+			return t.wire
+		}
+	}
+	return name
+}
+
+// whitelistRuleTypesMarkdown renders the types for descriptions.
+func whitelistRuleTypesMarkdown() string {
+	items := make([]string, len(whitelistRuleTypes))
+	for i, t := range whitelistRuleTypes {
+		items[i] = "`" + t.name + "`: " + t.description
+	}
+	return strings.Join(items, "; ")
+}
+
+// NewWhitelistRuleResource returns the applinks_whitelist_rule resource.
+func NewWhitelistRuleResource() resource.Resource {
+	return &whitelistRuleResource{}
+}
+
+type whitelistRuleResource struct {
+	client *client.Client
+}
+
+type whitelistRuleResourceModel struct {
+	ID             types.String `tfsdk:"id"`
+	Type           types.String `tfsdk:"type"`
+	Expression     types.String `tfsdk:"expression"`
+	AllowInbound   types.Bool   `tfsdk:"allow_inbound"`
+	AllowAnonymous types.Bool   `tfsdk:"allow_anonymous"`
+}
+
+func (r *whitelistRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_whitelist_rule"
+}
+
+func (r *whitelistRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "One rule of the instance's URL allowlist (the \"whitelist\" in the API), which decides which " +
+			"outside URLs the product may call (gadgets, feeds, webhooks, macros) and which origins may call it " +
+			"cross-origin. The product also keeps a rule of its own for every application link; this resource " +
+			"never reads, changes or deletes those, and several rules with the same expression may exist side by side.\n\n" +
+			"Changing the allowlist needs a system administrator. Every attribute is updated in place.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The rule's id, a number the instance assigns. Import a rule by this id.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"type": schema.StringAttribute{
+				MarkdownDescription: "How `expression` is matched against a URL. One of " + whitelistRuleTypesMarkdown() + ". " +
+					"The rules the product keeps for application links (`" + whitelistTypeApplicationLink + "`) cannot be " +
+					"created: they come and go with the links.",
+				Required: true,
+				Validators: []validator.String{
+					stringvalidator.OneOf(whitelistRuleTypeNames()...),
+				},
+			},
+			"expression": schema.StringAttribute{
+				MarkdownDescription: "What to match, in the form `type` asks for. Spellings the product treats as the same " +
+					"(the case of a domain's or URL's scheme and host, of a wildcard, of percent-escapes) are not a change.",
+				Required: true,
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+				},
+			},
+			"allow_inbound": schema.BoolAttribute{
+				MarkdownDescription: "Also accept cross-origin (CORS) requests from matching origins. Defaults to `false`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+			},
+			"allow_anonymous": schema.BoolAttribute{
+				MarkdownDescription: "Let the product call matching URLs on behalf of anonymous users too. Defaults to " +
+					"`false`: the rule only applies to requests made for a logged-in user.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
+		},
+	}
+}
+
+func (r *whitelistRuleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*client.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
+			fmt.Sprintf("Expected *client.Client, got: %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	r.client = c
+}
+
+// ValidateConfig checks the expression against its type, as far as can be
+// done without the server.
+func (r *whitelistRuleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var data whitelistRuleResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() || data.Type.IsUnknown() || data.Type.IsNull() {
+		return
+	}
+	if data.Type.ValueString() == whitelistTypeApplicationLink {
+		resp.Diagnostics.AddAttributeError(path.Root("type"), "Application Link Rules Are Managed by the Product",
+			"The product adds an `"+whitelistTypeApplicationLink+"` rule for every application link by itself and removes it "+
+				"with the link; it refuses to create one. Manage the link instead (its rule follows), and choose how links "+
+				"are let through with `application_link_restrictiveness` of `applinks_whitelist`. For a URL that is not a "+
+				"link, use one of: "+strings.Join(whitelistRuleTypeNames(), ", ")+".")
+		return
+	}
+	if data.Expression.IsUnknown() || data.Expression.IsNull() {
+		return
+	}
+	validateWhitelistExpression(data.Type.ValueString(), data.Expression.ValueString(), &resp.Diagnostics)
+}
+
+func validateWhitelistExpression(typeName, expression string, diags *diag.Diagnostics) {
+	at := path.Root("expression")
+	switch typeName {
+	case "domain":
+		if problem := validators.CheckOrigin(expression); problem != "" {
+			diags.AddAttributeError(at, "Invalid Domain Rule",
+				fmt.Sprintf("A `domain` rule is an origin, scheme://host or scheme://host:port with nothing after it, such as "+
+					"\"https://www.example.com\"; the product compares it with the scheme and authority of each URL, so %q "+
+					"%s. For a single URL use `exact_url`, for patterns `wildcard`.", expression, problem))
+		}
+	case "exact_url":
+		if problem := validators.CheckAbsoluteURL(expression); problem != "" {
+			diags.AddAttributeError(at, "Invalid Exact URL Rule",
+				fmt.Sprintf("An `exact_url` rule is one absolute URL such as \"https://www.example.com/feed.xml\"; %q %s.",
+					expression, problem))
+		}
+	case "wildcard":
+		problem, warning := validators.CheckJavaRegex(wildcardToJavaRegex(expression))
+		if problem != "" {
+			diags.AddAttributeError(at, "Invalid Wildcard Rule",
+				fmt.Sprintf("The product turns a wildcard into a Java regular expression in which only `*` (any characters) "+
+					"and . ? + | [ ] are literal; other characters such as ( ) { } ^ $ \\ keep their regular-expression "+
+					"meaning. %q then %s, so the rule would never match. Use a `regex` rule for such patterns.", expression, problem))
+		} else if warning != "" {
+			diags.AddAttributeWarning(at, "Wildcard Rule Not Fully Checked",
+				fmt.Sprintf("The product turns the wildcard %q into a Java regular expression that %s.", expression, warning))
+		}
+	case "regex":
+		problem, warning := validators.CheckJavaRegex(expression)
+		if problem != "" {
+			diags.AddAttributeError(at, "Invalid Regular Expression Rule",
+				fmt.Sprintf("The product compiles `regex` rules as Java regular expressions and refuses ones that do not "+
+					"compile; %q %s.", expression, problem))
+		} else if warning != "" {
+			diags.AddAttributeWarning(at, "Regular Expression Not Fully Checked",
+				fmt.Sprintf("The pattern %q %s.", expression, warning))
+		}
+	}
+}
+
+// wildcardToJavaRegex is how the product reads a wildcard: ". ? + | [ ]"
+// are escaped, "*" becomes ".*", everything else is regex syntax.
+func wildcardToJavaRegex(wildcard string) string {
+	for _, c := range []string{".", "?", "+", "|", "[", "]"} {
+		wildcard = strings.ReplaceAll(wildcard, c, `\`+c)
+	}
+	return strings.ReplaceAll(wildcard, "*", ".*")
+}
+
+// equivalentExpressions reports whether the product treats two spellings of
+// an expression of the given type the same way, so that a difference is
+// neither drift nor a change: domains and wildcards are matched ignoring
+// case, exact URLs compare scheme and host ignoring case and percent-escapes
+// ignoring the case of their hex digits. Regular expressions are compared
+// exactly.
+func equivalentExpressions(typeName, a, b string) bool {
+	if a == b {
+		return true
+	}
+	switch typeName {
+	case "domain", "wildcard":
+		return strings.EqualFold(a, b)
+	case "exact_url":
+		return equivalentURLs(a, b)
+	}
+	return false
+}
+
+func equivalentURLs(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Hostname(), ub.Hostname()) &&
+		ua.Port() == ub.Port() && ua.Opaque == ub.Opaque &&
+		equalIgnoringEscapeCase(ua.EscapedPath(), ub.EscapedPath()) && equalIgnoringEscapeCase(ua.RawQuery, ub.RawQuery) &&
+		ua.ForceQuery == ub.ForceQuery
+}
+
+// equalIgnoringEscapeCase compares exactly except for the case of the two
+// hex digits after each "%".
+func equalIgnoringEscapeCase(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] == '%' && b[i] == '%' && i+2 < len(a) {
+			if !strings.EqualFold(a[i+1:i+3], b[i+1:i+3]) {
+				return false
+			}
+			i += 2
+			continue
+		}
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// whitelistRuleInput is what create and update send: the whole rule.
+func whitelistRuleInput(data *whitelistRuleResourceModel) client.WhitelistRuleInput {
+	typ := whitelistWireType(data.Type.ValueString())
+	expression := data.Expression.ValueString()
+	inbound, anonymous := data.AllowInbound.ValueBool(), data.AllowAnonymous.ValueBool()
+	return client.WhitelistRuleInput{Expression: &expression, Type: &typ, AllowInbound: &inbound, AllowAnonymousUser: &anonymous}
+}
+
+// applyWhitelistRule copies what the server reports into the model,
+// keeping the spelling already there when the server's is equivalent.
+func applyWhitelistRule(data *whitelistRuleResourceModel, rule *client.WhitelistRule) {
+	typeName := whitelistTypeName(rule.Type)
+	data.ID = types.StringValue(strconv.FormatInt(rule.ID, 10))
+	if data.Expression.IsNull() || data.Expression.IsUnknown() || data.Type.ValueString() != typeName ||
+		!equivalentExpressions(typeName, data.Expression.ValueString(), rule.Expression) {
+		data.Expression = types.StringValue(rule.Expression)
+	}
+	data.Type = types.StringValue(typeName)
+	data.AllowInbound = types.BoolValue(rule.AllowInbound)
+	data.AllowAnonymous = types.BoolValue(rule.AllowAnonymousUser)
+}
+
+// addWhitelistAPIError words the allowlist's own failure modes before
+// falling back to the provider's general advice.
+func addWhitelistAPIError(diags *diag.Diagnostics, summary, action string, err error) {
+	switch {
+	case errors.Is(err, client.ErrUnauthorized):
+		diags.AddError(summary, fmt.Sprintf("The provider could not %s. Changing the allowlist needs a system administrator "+
+			"(for example a member of jira-system-administrators, or a Confluence system administrator); an administrator "+
+			"is not enough. Configure the provider with a system administrator's credentials.\n\n%s", action, err))
+	case errors.Is(err, client.ErrValidation):
+		diags.AddError(summary, fmt.Sprintf("The provider could not %s: the instance refused the values. Correct the "+
+			"configuration as the message below says.\n\n%s", action, err))
+	default:
+		addAPIError(diags, summary, action, err)
+	}
+}
+
+func (r *whitelistRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var data whitelistRuleResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in := whitelistRuleInput(&data)
+	tflog.Debug(ctx, "Creating allowlist rule", map[string]any{"type": *in.Type, "expression": *in.Expression})
+	rule, err := r.client.CreateWhitelistRule(ctx, in)
+	if errors.Is(err, client.ErrOutcomeUnknown) {
+		rule, err = r.recoverCreate(ctx, &data, in, err, &resp.Diagnostics)
+	}
+	if err != nil {
+		addWhitelistAPIError(&resp.Diagnostics, "Error Creating Allowlist Rule", "create the allowlist rule", err)
+		return
+	}
+	applyWhitelistRule(&data, rule)
+	tflog.Debug(ctx, "Created allowlist rule", map[string]any{"id": rule.ID})
+	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}
+
+// recoverCreate handles a create whose answer was lost. The product allows
+// duplicates, so creating again could leave two rules: it first looks for
+// the rule (same type, equivalent expression, same flags) and adopts the
+// newest match; only when there is none is the create repeated, once.
+func (r *whitelistRuleResource) recoverCreate(ctx context.Context, data *whitelistRuleResourceModel, in client.WhitelistRuleInput,
+	createErr error, diags *diag.Diagnostics,
+) (*client.WhitelistRule, error) {
+	tflog.Warn(ctx, "Allowlist rule creation had an unknown outcome; looking for the rule", map[string]any{"error": createErr.Error()})
+	rules, err := r.client.WhitelistRules(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w; looking for the rule afterwards failed too: %w", createErr, err)
+	}
+	var found *client.WhitelistRule
+	for i := range rules {
+		rule := &rules[i]
+		if rule.Type == *in.Type && rule.AllowInbound == *in.AllowInbound && rule.AllowAnonymousUser == *in.AllowAnonymousUser &&
+			equivalentExpressions(data.Type.ValueString(), rule.Expression, *in.Expression) && (found == nil || rule.ID > found.ID) {
+			found = rule
+		}
+	}
+	if found == nil {
+		tflog.Info(ctx, "No allowlist rule was created; creating it again")
+		return r.client.CreateWhitelistRule(ctx, in)
+	}
+	diags.AddWarning("Allowlist Rule Adopted After a Lost Response",
+		fmt.Sprintf("The answer to creating the rule was lost (%s). The instance holds a rule with the same type, expression "+
+			"and flags, id %d, which is most likely the one just created, so Terraform now manages it. If that rule existed "+
+			"before, the instance holds one rule fewer than intended: run `terraform apply` again after removing the "+
+			"resource from the state if so.", createErr, found.ID))
+	return found, nil
+}
+
+func (r *whitelistRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var data whitelistRuleResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, ok := parseWhitelistRuleID(data.ID.ValueString(), &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	rule, err := r.client.WhitelistRule(ctx, id)
+	if errors.Is(err, client.ErrNotFound) {
+		tflog.Info(ctx, "Allowlist rule is gone; removing it from the state", map[string]any{"id": id})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addWhitelistAPIError(&resp.Diagnostics, "Error Reading Allowlist Rule", "list the allowlist to read rule "+data.ID.ValueString(), err)
+		return
+	}
+	if rule.Automatic() {
+		resp.Diagnostics.AddError("Application Link Rules Are Managed by the Product",
+			fmt.Sprintf("Rule %d is the one the product keeps for the application link %q: it is created, changed and deleted "+
+				"with the link, so Terraform cannot manage it. Remove it from the state (or the import block) and manage the "+
+				"link, or `application_link_restrictiveness` of `applinks_whitelist`, instead.", rule.ID, rule.Expression))
+		return
+	}
+	applyWhitelistRule(&data, rule)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}
+
+func (r *whitelistRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var data whitelistRuleResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, ok := parseWhitelistRuleID(data.ID.ValueString(), &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	rule, err := r.client.UpdateWhitelistRule(ctx, id, whitelistRuleInput(&data))
+	if err != nil {
+		addWhitelistAPIError(&resp.Diagnostics, "Error Updating Allowlist Rule", "update allowlist rule "+data.ID.ValueString(), err)
+		return
+	}
+	applyWhitelistRule(&data, rule)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}
+
+func (r *whitelistRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var data whitelistRuleResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, ok := parseWhitelistRuleID(data.ID.ValueString(), &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	// An id that is already gone answers 200, so no 404 handling is needed.
+	if err := r.client.DeleteWhitelistRule(ctx, id); err != nil {
+		addWhitelistAPIError(&resp.Diagnostics, "Error Deleting Allowlist Rule", "delete allowlist rule "+data.ID.ValueString(), err)
+	}
+}
+
+func (r *whitelistRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if _, err := strconv.ParseInt(req.ID, 10, 32); err != nil {
+		resp.Diagnostics.AddError("Invalid Allowlist Rule Import ID",
+			fmt.Sprintf("Expected the numeric id of an allowlist rule, such as \"42\", got %q. The "+
+				"`applinks_whitelist_rules` data source lists the rules with their ids.", req.ID))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+func parseWhitelistRuleID(id string, diags *diag.Diagnostics) (int64, bool) {
+	n, err := strconv.ParseInt(id, 10, 32)
+	if err != nil {
+		diags.AddAttributeError(path.Root("id"), "Invalid Allowlist Rule ID",
+			fmt.Sprintf("The state holds %q as the rule id, which is not a number. This is always a bug in the provider; "+
+				"remove the resource from the state and import the rule by its id.", id))
+		return 0, false
+	}
+	return n, true
+}
