@@ -52,3 +52,19 @@ func remedy(err error) string {
 	}
 	return "Check that `url` is right and the instance is reachable from where Terraform runs."
 }
+
+// providerClient returns the API client that the provider's Configure
+// handed over, or nil before the provider is configured (Terraform
+// validates resources before it configures the provider).
+func providerClient(providerData any, kind string, diags *diag.Diagnostics) *client.Client {
+	if providerData == nil {
+		return nil
+	}
+	c, ok := providerData.(*client.Client)
+	if !ok {
+		diags.AddError("Unexpected "+kind+" Configure Type",
+			fmt.Sprintf("Expected *client.Client, got: %T. Please report this issue to the provider developers.", providerData))
+		return nil
+	}
+	return c
+}

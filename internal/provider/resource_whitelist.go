@@ -136,16 +136,9 @@ func (r *whitelistResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 }
 
 func (r *whitelistResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if c := providerClient(req.ProviderData, "Resource", &resp.Diagnostics); c != nil {
+		r.client = c
 	}
-	c, ok := req.ProviderData.(*client.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
-			fmt.Sprintf("Expected *client.Client, got: %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	r.client = c
 }
 
 // set applies both settings and reports a failure itself. The switch goes

@@ -162,16 +162,9 @@ func (r *whitelistRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 }
 
 func (r *whitelistRuleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if c := providerClient(req.ProviderData, "Resource", &resp.Diagnostics); c != nil {
+		r.client = c
 	}
-	c, ok := req.ProviderData.(*client.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
-			fmt.Sprintf("Expected *client.Client, got: %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	r.client = c
 }
 
 // ValidateConfig checks the expression against its type, as far as can be
