@@ -225,9 +225,11 @@ type jsonErrorBody struct {
 }
 
 type restError struct {
-	Context string   `json:"context"`
-	Summary string   `json:"summary"`
-	Details []string `json:"details"`
+	Context string `json:"context"`
+	Summary string `json:"summary"`
+	// Details is a list in the reference's RestErrors, but some services
+	// put a single exception text there, so both shapes are read.
+	Details json.RawMessage `json:"details"`
 }
 
 func fromJSON(text string) ([]string, string, error) {
@@ -276,7 +278,7 @@ func fromErrors(raw json.RawMessage) (messages []string, field string) {
 }
 
 func restErrorText(e restError) string {
-	details := strings.Join(e.Details, "; ")
+	details := strings.Join(stringsOf(e.Details), "; ")
 	switch {
 	case e.Summary == "":
 		return details

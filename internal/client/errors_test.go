@@ -55,6 +55,12 @@ func TestErrorBodyFamilies(t *testing.T) {
 			field:    "rpcUrl",
 		},
 		{
+			name: "RestErrors with details as one string", status: 403, contentType: "application/json",
+			body:     `{"status":403,"errors":[{"summary":"You must be an administrator to perform this operation.","details":"com.atlassian.applinks.internal.common.permission.PermissionException: user"}]}`,
+			is:       []string{"ErrForbidden"},
+			messages: []string{"You must be an administrator to perform this operation. (com.atlassian.applinks.internal.common.permission.PermissionException: user)"},
+		},
+		{
 			name: "RestErrors without context", status: 409, contentType: "application/json",
 			body:     `{"status":409,"errors":[{"summary":"Consumer information unavailable"}]}`,
 			is:       []string{"ErrConflict"},
