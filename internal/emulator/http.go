@@ -395,6 +395,7 @@ func newRouter(extra func(*router)) *router {
 	registerApplinksUIRoutes(rt)
 	registerApplinksV3Routes(rt)
 	registerOAuthStatusRoutes(rt)
+	registerStatusRoutes(rt)
 	registerWhitelistRoutes(rt)
 	if extra != nil {
 		extra(rt)

@@ -9,6 +9,8 @@ package emulator
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +30,10 @@ type InstanceConfig struct {
 	Type        string // jira, confluence, stash, bamboo, fecru, crowd
 	Addr        string // host:port to listen on; port 0 picks a free port
 	ContextPath string // optional, e.g. "/jira"; "" for none
+	// TLSCert, when set, makes the instance serve HTTPS with this
+	// certificate (and its URL start with https://), so that peers can meet
+	// untrusted or misnamed certificates.
+	TLSCert *tls.Certificate
 }
 
 // Options apply to every instance of a Server.
@@ -40,6 +46,12 @@ type Options struct {
 	// (system administrator, token "admin-token"), manager (administrator)
 	// and user (no admin rights), whose passwords are their names.
 	Users []User
+	// PeerRootCAs are the certificate authorities the instances trust when
+	// they check a link's status (status/{id}) and fetch a linked
+	// application's manifest (manifest/{id}); nil means the system pool, in
+	// which a test CA is untrusted. Inferred: the other outbound calls keep
+	// the system pool.
+	PeerRootCAs *x509.CertPool
 }
 
 // product is what differs between the emulated product types.
@@ -233,7 +245,15 @@ func startInstance(opts Options, users userDirectory, cfg InstanceConfig, extraR
 	if err != nil {
 		return nil, fmt.Errorf("emulator: instance %q: %w", cfg.Name, err)
 	}
-	inst.listenURL = "http://" + advertisedHostPort(cfg.Addr, inst.listener.Addr()) + cfg.ContextPath
+	scheme := "http"
+	if cfg.TLSCert != nil {
+		inst.listener = tls.NewListener(inst.listener, &tls.Config{
+			Certificates: []tls.Certificate{*cfg.TLSCert},
+			MinVersion:   tls.VersionTLS12,
+		})
+		scheme = "https"
+	}
+	inst.listenURL = scheme + "://" + advertisedHostPort(cfg.Addr, inst.listener.Addr()) + cfg.ContextPath
 	inst.httpServer = &http.Server{
 		Handler:           inst.newHandler(extraRoutes),
 		ReadHeaderTimeout: 10 * time.Second,

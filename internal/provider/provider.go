@@ -336,5 +336,7 @@ func (p *applinksProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewServerDataSource,
 		NewWhitelistRulesDataSource,
 		NewWhitelistCheckDataSource,
+		NewApplicationLinksDataSource,
+		NewApplicationLinkStatusDataSource,
 	}
 }
