@@ -143,7 +143,7 @@ func newLinkAndAuthProviderEntity(ex *exchange, l storedLink) linkAndAuthProvide
 	// Only a downloaded manifest can say the peer shares no authentication
 	// type with us; a synthesised one declares the type's own.
 	if ok && t.typeID != genericTypeID {
-		if m, err := downloadManifest(ex.r.Context(), l.RPCURL); err == nil && m.TypeID == t.typeID {
+		if m, err := ex.inst.peers.downloadManifest(ex.r.Context(), l.RPCURL); err == nil && m.TypeID == t.typeID {
 			e.HasIncomingAuthenticationProviders = sharesAuthenticationType(m.OutboundAuthenticationTypes)
 			e.HasOutgoingAuthenticationProviders = sharesAuthenticationType(m.InboundAuthenticationTypes)
 		}
@@ -187,14 +187,14 @@ func getApplicationLinkState(ex *exchange) {
 
 func linkState(ex *exchange, link storedLink) string {
 	ctx := ex.r.Context()
-	if !peerAvailable(ctx, link.RPCURL) {
+	if !ex.inst.peers.peerAvailable(ctx, link.RPCURL) {
 		return "OFFLINE"
 	}
 	t, ok := linkTypeByID(link.TypeID)
 	if !ok {
 		return "OK"
 	}
-	manifest := manifestFor(ctx, link.RPCURL, t)
+	manifest := ex.inst.peers.manifestFor(ctx, link.RPCURL, t)
 	switch {
 	case manifest.ID == link.ID:
 		return "OK"
@@ -286,7 +286,7 @@ func fetchManifestForm(ex *exchange) {
 		writeErrorList(ex, http.StatusBadRequest, []string{fmt.Sprintf(msgURLInvalid, raw)}, nil)
 		return
 	}
-	manifest, err := downloadManifest(ex.r.Context(), raw)
+	manifest, err := ex.inst.peers.downloadManifest(ex.r.Context(), raw)
 	var redirected *errManifestRedirected
 	var unreachable *errPeerUnreachable
 	switch {
@@ -424,7 +424,7 @@ func createAppLink(ex *exchange) {
 	if req.CreateTwoWayLink && !createReciprocalLink(ex, req) {
 		return
 	}
-	id := manifestFor(ex.r.Context(), d.rpcURL, t).ID
+	id := ex.inst.peers.manifestFor(ex.r.Context(), d.rpcURL, t).ID
 	var created storedLink
 	if !updateState(ex, func(st *state) error {
 		if err := addLinkOrFail(st, id, t, d); err != nil {
@@ -452,7 +452,7 @@ func createAppLink(ex *exchange) {
 func createReciprocalLink(ex *exchange, req createApplicationLinkRequest) bool {
 	ctx := ex.r.Context()
 	remote := req.ApplicationLink.details().rpcURL
-	admin, err := isAdminOnPeer(ctx, remote, req.Username, req.Password)
+	admin, err := ex.inst.peers.isAdminOnPeer(ctx, remote, req.Username, req.Password)
 	switch {
 	case err != nil:
 		writeStatus(ex, newStatus(http.StatusInternalServerError, msgRemoteAuthResponse))
@@ -481,7 +481,7 @@ func createReciprocalLink(ex *exchange, req createApplicationLinkRequest) bool {
 	if err != nil {
 		panic(err)
 	}
-	resp, err := callPeer(ctx, peerClient, peerRequest{
+	resp, err := callPeer(ctx, ex.inst.peers.direct, peerRequest{
 		method:        http.MethodPut,
 		url:           peerURL(remote, "/rest/applinks/1.0/applicationlink/"+inst.serverID),
 		authorization: basicAuthorization(req.Username, req.Password),
@@ -530,7 +530,7 @@ func autoConfigureOAuth(ex *exchange, link storedLink, level oauthConfig, userna
 	if err != nil {
 		panic(err)
 	}
-	resp, err := callPeer(ex.r.Context(), peerClient, peerRequest{
+	resp, err := callPeer(ex.r.Context(), ex.inst.peers.direct, peerRequest{
 		method:        http.MethodPut,
 		url:           peerURL(link.RPCURL, "/rest/applinks/3.0/status/"+ex.inst.serverID+"/oauth"),
 		authorization: basicAuthorization(username, password),
@@ -559,7 +559,7 @@ func checkRPCURLReachable(ex *exchange) {
 		writeParamConversionFailure(ex)
 		return
 	}
-	manifest, err := downloadManifest(ex.r.Context(), target)
+	manifest, err := ex.inst.peers.downloadManifest(ex.r.Context(), target)
 	if err != nil {
 		writeStatus(ex, newStatus(http.StatusNotFound, ""))
 		return
@@ -604,12 +604,12 @@ func relocateApplicationLink(ex *exchange) {
 	}
 	ctx := ex.r.Context()
 	displayURL := newURL
-	if !peerAvailable(ctx, newURL) {
+	if !ex.inst.peers.peerAvailable(ctx, newURL) {
 		if !strings.EqualFold(query.Get("nowarning"), "true") {
 			ex.w.WriteHeader(http.StatusConflict)
 			return
 		}
-	} else if manifest, err := downloadManifest(ctx, newURL); err == nil {
+	} else if manifest, err := ex.inst.peers.downloadManifest(ctx, newURL); err == nil {
 		if manifest.TypeID != link.TypeID {
 			writeRelocateTypeMismatch(ex, newURL, manifest.TypeID, link.TypeID)
 			return

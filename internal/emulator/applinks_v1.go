@@ -798,7 +798,7 @@ func deleteReciprocalLink(ex *exchange, link storedLink) error {
 	default:
 		return errCredentialsRequired
 	}
-	resp, err := callPeer(ex.r.Context(), peerClient, peerRequest{
+	resp, err := callPeer(ex.r.Context(), ex.inst.peers.direct, peerRequest{
 		method:        http.MethodDelete,
 		url:           peerURL(link.RPCURL, "/rest/applinks/1.0/applicationlink/"+ex.inst.serverID+"?reciprocate=false"),
 		authorization: authorization,

@@ -170,7 +170,7 @@ func setLocalOAuthStatus(ctx context.Context, inst *Instance, link storedLink, s
 		if link.IncomingConsumer != nil {
 			consumer = link.IncomingConsumer
 		} else {
-			fetched, err := fetchConsumerInfo(ctx, link.RPCURL)
+			fetched, err := inst.peers.fetchConsumerInfo(ctx, link.RPCURL)
 			if err != nil {
 				inst.logf("consumer info of link %s: %v", link.ID, err)
 				return errConsumerUnavailable

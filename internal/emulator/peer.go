@@ -3,6 +3,8 @@ package emulator
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
@@ -37,26 +39,37 @@ const (
 	maxPeerBody = 1 << 20
 )
 
-// peerTransport never reuses connections: calls to peers are rare, and a
-// pooled connection to an instance that has since stopped would outlive it.
-var peerTransport = &http.Transport{
-	Proxy:             nil, // peers are addressed directly, like the products without a proxy configured
-	DialContext:       (&net.Dialer{Timeout: peerTimeout}).DialContext,
-	DisableKeepAlives: true,
+// peerClients are an instance's HTTP clients for calls to other servers.
+// Like a product's JVM trust store, one set of trusted authorities applies
+// to every outbound call of the instance.
+type peerClients struct {
+	// direct does not follow redirects: the manifest downloader sets
+	// followRedirects(false) and reports a 3xx itself; reciprocal calls get
+	// the same treatment (Inferred).
+	direct *http.Client
+	// online follows redirects like a default SAL request: a product's base
+	// URL usually redirects to its dashboard.
+	online *http.Client
 }
 
-var (
-	// peerClient does not follow redirects: the manifest downloader sets
-	// followRedirects(false) and reports a 3xx itself; reciprocal calls
-	// get the same treatment (Inferred).
-	peerClient = &http.Client{
-		Transport:     peerTransport,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+// newPeerClients trusts rootCAs, or the system pool when nil. Connections
+// are never reused: calls to peers are rare, and a pooled connection to an
+// instance that has since stopped would outlive it.
+func newPeerClients(rootCAs *x509.CertPool) peerClients {
+	transport := &http.Transport{
+		Proxy:             nil, // peers are addressed directly, like the products without a proxy configured
+		DialContext:       (&net.Dialer{Timeout: peerTimeout}).DialContext,
+		DisableKeepAlives: true,
+		TLSClientConfig:   &tls.Config{RootCAs: rootCAs, MinVersion: tls.VersionTLS12},
 	}
-	// onlineCheckClient follows redirects like a default SAL request: a
-	// product's base URL usually redirects to its dashboard.
-	onlineCheckClient = &http.Client{Transport: peerTransport}
-)
+	return peerClients{
+		direct: &http.Client{
+			Transport:     transport,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		online: &http.Client{Transport: transport},
+	}
+}
 
 // peerRequest is one call to another server.
 type peerRequest struct {
@@ -156,8 +169,8 @@ var errManifestNotFound = errors.New("manifest not found")
 // {base}/rest/applinks/1.0/manifest as JSON, without following redirects.
 // Errors are *errManifestRedirected, *errPeerUnreachable or wrap
 // errManifestNotFound.
-func downloadManifest(ctx context.Context, base string) (manifestEntity, error) {
-	resp, err := callPeer(ctx, peerClient, peerRequest{
+func (p peerClients) downloadManifest(ctx context.Context, base string) (manifestEntity, error) {
+	resp, err := callPeer(ctx, p.direct, peerRequest{
 		method: http.MethodGet,
 		url:    peerURL(base, "/rest/applinks/1.0/manifest"),
 		accept: mediaTypeJSON,
@@ -199,9 +212,9 @@ func synthesisedManifest(rawURL string, t linkType) manifestEntity {
 // manifestFor is ManifestRetriever.getManifest(url, type): the downloaded
 // manifest when it is of the expected type, else a synthesised one. It
 // never fails. Generic links never download anything.
-func manifestFor(ctx context.Context, rawURL string, t linkType) manifestEntity {
+func (p peerClients) manifestFor(ctx context.Context, rawURL string, t linkType) manifestEntity {
 	if t.typeID != genericTypeID {
-		if manifest, err := downloadManifest(ctx, rawURL); err == nil && manifest.TypeID == t.typeID {
+		if manifest, err := p.downloadManifest(ctx, rawURL); err == nil && manifest.TypeID == t.typeID {
 			return manifest
 		}
 	}
@@ -210,8 +223,8 @@ func manifestFor(ctx context.Context, rawURL string, t linkType) manifestEntity 
 
 // peerAvailable is the "online" check (AppLinksManifestProducer.getStatus):
 // GET on the URL itself; any 2xx means available.
-func peerAvailable(ctx context.Context, rawURL string) bool {
-	resp, err := callPeer(ctx, onlineCheckClient, peerRequest{method: http.MethodGet, url: rawURL})
+func (p peerClients) peerAvailable(ctx context.Context, rawURL string) bool {
+	resp, err := callPeer(ctx, p.online, peerRequest{method: http.MethodGet, url: rawURL})
 	return err == nil && resp.successful()
 }
 
@@ -219,8 +232,8 @@ func peerAvailable(ctx context.Context, rawURL string) bool {
 
 // fetchConsumerInfo is ConsumerInformationHelper.fetchConsumerInformation:
 // the peer's OAuth consumer from its anonymous consumer-info servlet.
-func fetchConsumerInfo(ctx context.Context, rpcURL string) (storedConsumer, error) {
-	resp, err := callPeer(ctx, peerClient, peerRequest{
+func (p peerClients) fetchConsumerInfo(ctx context.Context, rpcURL string) (storedConsumer, error) {
+	resp, err := callPeer(ctx, p.direct, peerRequest{
 		method: http.MethodGet,
 		url:    peerURL(rpcURL, "/plugins/servlet/oauth/consumer-info"),
 	})
@@ -251,8 +264,8 @@ func fetchConsumerInfo(ctx context.Context, rpcURL string) (storedConsumer, erro
 
 // isAdminOnPeer is isAdminUserInRemoteApplication: the credentials are an
 // admin on the peer when its authenticationinfo resource answers 2xx.
-func isAdminOnPeer(ctx context.Context, base, username, password string) (bool, error) {
-	resp, err := callPeer(ctx, peerClient, peerRequest{
+func (p peerClients) isAdminOnPeer(ctx context.Context, base, username, password string) (bool, error) {
+	resp, err := callPeer(ctx, p.direct, peerRequest{
 		method:        http.MethodGet,
 		url:           peerURL(base, "/rest/applinks/1.0/authenticationinfo"),
 		authorization: basicAuthorization(username, password),

@@ -67,24 +67,24 @@ func TestDownloadManifest(t *testing.T) {
 	})
 	ctx := context.Background()
 
-	m, err := downloadManifest(ctx, wiki.URL())
+	m, err := systemTrustPeers.downloadManifest(ctx, wiki.URL())
 	if err != nil || m.ID != wiki.ServerID() || m.TypeID != "confluence" || m.URL != wiki.URL() {
 		t.Errorf("emulated peer: %+v, %v", m, err)
 	}
-	if m, err := downloadManifest(ctx, peer.URL+"/trailing/x/"); err != nil || m.ID != "0c0c0c0c-0000-4000-8000-000000000002" {
+	if m, err := systemTrustPeers.downloadManifest(ctx, peer.URL+"/trailing/x/"); err != nil || m.ID != "0c0c0c0c-0000-4000-8000-000000000002" {
 		t.Errorf("base with a trailing slash: %+v, %v", m, err)
 	}
 	var redirected *errManifestRedirected
-	if _, err := downloadManifest(ctx, peer.URL+"/redirect"); !errors.As(err, &redirected) || redirected.location != "https://new.example.com/rest/applinks/1.0/manifest" {
+	if _, err := systemTrustPeers.downloadManifest(ctx, peer.URL+"/redirect"); !errors.As(err, &redirected) || redirected.location != "https://new.example.com/rest/applinks/1.0/manifest" {
 		t.Errorf("redirect: %v", err)
 	}
 	for _, path := range []string{"/nolocation", "/broken", "/badid", "/accepted", "/missing"} {
-		if _, err := downloadManifest(ctx, peer.URL+path); !errors.Is(err, errManifestNotFound) {
+		if _, err := systemTrustPeers.downloadManifest(ctx, peer.URL+path); !errors.Is(err, errManifestNotFound) {
 			t.Errorf("%s: %v, want not found", path, err)
 		}
 	}
 	var unreachable *errPeerUnreachable
-	if _, err := downloadManifest(ctx, closedURL(t)); !errors.As(err, &unreachable) {
+	if _, err := systemTrustPeers.downloadManifest(ctx, closedURL(t)); !errors.As(err, &unreachable) {
 		t.Errorf("closed port: %v, want unreachable", err)
 	}
 }
@@ -96,7 +96,7 @@ func TestManifestFor(t *testing.T) {
 	jira, _ := linkTypeByID("jira")
 	generic, _ := linkTypeByID("generic")
 	ctx := context.Background()
-	if m := manifestFor(ctx, wiki.URL(), confluence); m.ID != wiki.ServerID() || m.BuildNumber != 9012 {
+	if m := systemTrustPeers.manifestFor(ctx, wiki.URL(), confluence); m.ID != wiki.ServerID() || m.BuildNumber != 9012 {
 		t.Errorf("matching type: %+v", m)
 	}
 	// A manifest of another type, an offline peer and a generic link all
@@ -106,7 +106,7 @@ func TestManifestFor(t *testing.T) {
 		t   linkType
 	}{{wiki.URL(), jira}, {closedURL(t), confluence}, {wiki.URL(), generic}} {
 		want := manifestEntity{ID: GenerateApplicationID(tt.url), Name: tt.t.name, TypeID: tt.t.typeID, URL: tt.url}
-		if m := manifestFor(ctx, tt.url, tt.t); m.ID != want.ID || m.Name != want.Name || m.TypeID != want.TypeID || m.BuildNumber != 0 || m.URL != want.URL || m.ApplinksVersion != "" {
+		if m := systemTrustPeers.manifestFor(ctx, tt.url, tt.t); m.ID != want.ID || m.Name != want.Name || m.TypeID != want.TypeID || m.BuildNumber != 0 || m.URL != want.URL || m.ApplinksVersion != "" {
 			t.Errorf("%s as %s: %+v, want %+v", tt.url, tt.t.typeID, m, want)
 		}
 	}
@@ -127,7 +127,7 @@ func TestPeerAvailable(t *testing.T) {
 		peer.URL + "/error":    false,
 		closedURL(t):           false,
 	} {
-		if got := peerAvailable(context.Background(), url); got != want {
+		if got := systemTrustPeers.peerAvailable(context.Background(), url); got != want {
 			t.Errorf("peerAvailable(%s) = %v, want %v", url, got, want)
 		}
 	}
@@ -142,12 +142,12 @@ func TestFetchConsumerInfo(t *testing.T) {
 		"GET /empty/plugins/servlet/oauth/consumer-info": {status: http.StatusOK, contentType: "application/xml", body: `<consumer></consumer>`},
 	})
 	ctx := context.Background()
-	c, err := fetchConsumerInfo(ctx, bb.URL())
+	c, err := systemTrustPeers.fetchConsumerInfo(ctx, bb.URL())
 	if err != nil || c.Key != consumerKey("stash", bb.ServerID()) || c.Name != "Bitbucket" || c.PublicKey == "" || c.SignatureMethod != "RSA_SHA1" {
 		t.Errorf("emulated peer: %+v, %v", c, err)
 	}
 	for _, path := range []string{"/text", "/error", "/empty", "/missing"} {
-		if _, err := fetchConsumerInfo(ctx, peer.URL+path); err == nil {
+		if _, err := systemTrustPeers.fetchConsumerInfo(ctx, peer.URL+path); err == nil {
 			t.Errorf("%s: accepted", path)
 		}
 	}
@@ -161,11 +161,11 @@ func TestIsAdminOnPeer(t *testing.T) {
 		user, password string
 		want           bool
 	}{{"admin", "admin", true}, {"manager", "manager", true}, {"user", "user", false}, {"admin", "wrong", false}} {
-		if got, err := isAdminOnPeer(ctx, jira.URL(), tt.user, tt.password); err != nil || got != tt.want {
+		if got, err := systemTrustPeers.isAdminOnPeer(ctx, jira.URL(), tt.user, tt.password); err != nil || got != tt.want {
 			t.Errorf("%s/%s: %v, %v; want %v", tt.user, tt.password, got, err, tt.want)
 		}
 	}
-	if _, err := isAdminOnPeer(ctx, closedURL(t), "admin", "admin"); err == nil {
+	if _, err := systemTrustPeers.isAdminOnPeer(ctx, closedURL(t), "admin", "admin"); err == nil {
 		t.Error("closed port: no error")
 	}
 }
@@ -177,3 +177,6 @@ func TestFrontPage(t *testing.T) {
 		t.Errorf("front page: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 }
+
+// systemTrustPeers makes calls the way an instance without PeerRootCAs does.
+var systemTrustPeers = newPeerClients(nil)

@@ -46,11 +46,9 @@ type Options struct {
 	// (system administrator, token "admin-token"), manager (administrator)
 	// and user (no admin rights), whose passwords are their names.
 	Users []User
-	// PeerRootCAs are the certificate authorities the instances trust when
-	// they check a link's status (status/{id}) and fetch a linked
-	// application's manifest (manifest/{id}); nil means the system pool, in
-	// which a test CA is untrusted. Inferred: the other outbound calls keep
-	// the system pool.
+	// PeerRootCAs are the certificate authorities the instances trust in
+	// every call to another server, as a product's JVM trust store does; nil
+	// means the system pool, in which a test CA is untrusted.
 	PeerRootCAs *x509.CertPool
 }
 
@@ -118,6 +116,8 @@ type Instance struct {
 	// closing is closed when shutdown starts, so that injected latency does
 	// not hold up a graceful shutdown.
 	closing chan struct{}
+	// peers makes the instance's calls to other servers.
+	peers peerClients
 	// unused holds the connections that have not carried a request yet.
 	unused    unusedConns
 	serveDone chan struct{}
@@ -230,6 +230,7 @@ func startInstance(opts Options, users userDirectory, cfg InstanceConfig, extraR
 		store:     st,
 		closing:   make(chan struct{}),
 		serveDone: make(chan struct{}),
+		peers:     newPeerClients(opts.PeerRootCAs),
 	}
 	var keyPEM string
 	st.View(func(s *state) { inst.serverID, keyPEM = s.ServerID, s.PrivateKeyPEM })

@@ -225,10 +225,10 @@ func (i *Instance) evaluateLink(ctx context.Context, link storedLink, local appl
 	case !ok:
 		return nil, &applinkError{errorType: "NON_ATLASSIAN"}
 	}
-	client := i.statusPeerClient()
+	client := i.peers.direct
 	// checkVersionCompatibility: a manifest that cannot be read leaves the
 	// version unknown, which passes, as the capabilities' own error does.
-	if manifest, err := fetchPeerManifest(ctx, client, link.RPCURL); err == nil && applinksVersionTooOld(manifest.ApplinksVersion) {
+	if manifest, err := i.peers.downloadManifest(ctx, link.RPCURL); err == nil && applinksVersionTooOld(manifest.ApplinksVersion) {
 		return nil, &applinkError{errorType: "REMOTE_VERSION_INCOMPATIBLE"}
 	}
 	remote, err := i.fetchRemoteOAuthStatus(ctx, client, link)
@@ -351,41 +351,6 @@ func translateNetworkError(err error) *applinkError {
 	return &applinkError{errorType: "UNKNOWN", details: "java.io.IOException: " + err.Error()}
 }
 
-// fetchPeerManifest downloads the manifest at base with client, like
-// downloadManifest does with the shared client.
-func fetchPeerManifest(ctx context.Context, client *http.Client, base string) (manifestEntity, error) {
-	resp, err := callPeer(ctx, client, peerRequest{
-		method: http.MethodGet,
-		url:    peerURL(base, "/rest/applinks/1.0/manifest"),
-		accept: mediaTypeJSON,
-	})
-	if err != nil {
-		return manifestEntity{}, err
-	}
-	if resp.status != http.StatusOK {
-		return manifestEntity{}, fmt.Errorf("%w: status %d", errManifestNotFound, resp.status)
-	}
-	var manifest manifestEntity
-	if err := json.Unmarshal(resp.body, &manifest); err != nil {
-		return manifestEntity{}, fmt.Errorf("%w: %v", errManifestNotFound, err)
-	}
-	if !isApplicationID(manifest.ID) {
-		return manifestEntity{}, fmt.Errorf("%w: invalid id %q", errManifestNotFound, manifest.ID)
-	}
-	return manifest, nil
-}
-
-// statusPeerClient is the shared peer client (no redirects, no pooled
-// connections), trusting Options.PeerRootCAs when they are set.
-func (i *Instance) statusPeerClient() *http.Client {
-	if i.opts.PeerRootCAs == nil {
-		return peerClient
-	}
-	transport := peerTransport.Clone()
-	transport.TLSClientConfig = &tls.Config{RootCAs: i.opts.PeerRootCAs, MinVersion: tls.VersionTLS12}
-	return &http.Client{Transport: transport, CheckRedirect: peerClient.CheckRedirect}
-}
-
 // applinksVersionTooOld compares an OSGi version ("9.1.4", "4.0.12-m1")
 // with minimumApplinksVersion; an empty or unparsable version is unknown,
 // never too old.
@@ -432,7 +397,7 @@ func getLinkedManifest(ex *exchange) {
 	}
 	manifest := synthesisedManifest(link.RPCURL, t)
 	if t.typeID != genericTypeID {
-		if downloaded, err := fetchPeerManifest(ex.r.Context(), ex.inst.statusPeerClient(), link.RPCURL); err == nil && downloaded.TypeID == t.typeID {
+		if downloaded, err := ex.inst.peers.downloadManifest(ex.r.Context(), link.RPCURL); err == nil && downloaded.TypeID == t.typeID {
 			manifest = relayedManifest(downloaded)
 		}
 	}
