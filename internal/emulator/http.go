@@ -395,6 +395,7 @@ func newRouter(extra func(*router)) *router {
 	registerApplinksUIRoutes(rt)
 	registerApplinksV3Routes(rt)
 	registerOAuthStatusRoutes(rt)
+	registerApplinksOAuthRoutes(rt)
 	registerStatusRoutes(rt)
 	registerWhitelistRoutes(rt)
 	if extra != nil {
@@ -433,9 +434,9 @@ func (h *productHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.router.match(r.Method, path)
 	ex := &exchange{w: w, r: r, inst: h.inst, route: m.route, params: m.params, accept: accept}
 
-	u, err := h.inst.users.authenticate(r)
+	u, err := h.inst.authenticate(r) // OAuth-signed requests are verified in oauth1.go
 	if err != nil {
-		rejectCredentials(ex)
+		rejectAuthentication(ex, err)
 		return
 	}
 	ex.user = u

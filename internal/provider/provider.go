@@ -326,6 +326,7 @@ func isLoopbackHost(host string) bool {
 func (p *applinksProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewApplicationLinkResource,
+		NewOAuthConsumerResource,
 		NewWhitelistRuleResource,
 		NewWhitelistResource,
 	}
@@ -334,9 +335,9 @@ func (p *applinksProvider) Resources(_ context.Context) []func() resource.Resour
 func (p *applinksProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewServerDataSource,
-		NewWhitelistRulesDataSource,
-		NewWhitelistCheckDataSource,
 		NewApplicationLinksDataSource,
 		NewApplicationLinkStatusDataSource,
+		NewWhitelistRulesDataSource,
+		NewWhitelistCheckDataSource,
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,9 +50,13 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 		t.Fatalf("found only %d example folders: %v", len(folders), folders)
 	}
 
+	writeOnlySupported := terraformAtLeast(t, terraformPath, 1, 11)
 	for _, folder := range folders {
 		t.Run(strings.TrimPrefix(folder, "../../examples/"), func(t *testing.T) {
 			t.Parallel()
+			if !writeOnlySupported && usesWriteOnlyAttributes(t, folder) {
+				t.Skip("write-only attributes and ephemeral variables need Terraform 1.11 or newer")
+			}
 			if out, err := exec.Command(terraformPath, "fmt", "-check", "-diff", folder).CombinedOutput(); err != nil {
 				t.Errorf("terraform fmt -check: %v\n%s", err, out)
 			}
@@ -66,4 +72,39 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 			}
 		})
 	}
+}
+
+// terraformAtLeast tells whether the CLI is at least major.minor.
+func terraformAtLeast(t *testing.T, terraformPath string, major, minor int) bool {
+	t.Helper()
+	out, err := exec.Command(terraformPath, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("terraform version: %v", err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("terraform version: %v: %s", err, out)
+	}
+	var gotMajor, gotMinor int
+	if _, err := fmt.Sscanf(v.Version, "%d.%d", &gotMajor, &gotMinor); err != nil {
+		t.Fatalf("terraform version %q: %v", v.Version, err)
+	}
+	return gotMajor > major || (gotMajor == major && gotMinor >= minor)
+}
+
+func usesWriteOnlyAttributes(t *testing.T, folder string) bool {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(folder, "*.tf"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "_wo ") || strings.Contains(string(data), "ephemeral = true") {
+			return true
+		}
+	}
+	return false
 }

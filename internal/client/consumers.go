@@ -1,0 +1,336 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// OAuth 1.0a consumers of a link (reference §6): the incoming consumer that
+// lets an application call the instance, and, for generic links, the
+// outgoing consumer the instance uses towards a third-party service
+// provider together with the provider configuration that names it (§4).
+
+// Fixed path prefixes of the modules these calls use (reference §1.1).
+const (
+	applinksOAuthV1 = "rest/applinks-oauth/1.0"
+	applinksV2      = "rest/applinks/2.0"
+)
+
+// Signature methods of a consumer as the products name them.
+const (
+	SignatureRSASHA1  = "RSA_SHA1"
+	SignatureHMACSHA1 = "HMAC_SHA1"
+)
+
+// Configuration keys of the OAuth provider of a generic link (reference §4).
+const (
+	ConfigConsumerKeyOutbound = "consumerKey.outbound"
+	ConfigRequestTokenURL     = "serviceProvider.requestTokenUrl"
+	ConfigAccessTokenURL      = "serviceProvider.accessTokenUrl"
+	ConfigAuthorizeURL        = "serviceProvider.authorizeUrl"
+)
+
+// Consumer is an OAuth consumer as the products return it. The public key
+// is the base64 of its X.509 SubjectPublicKeyInfo DER, without PEM armour;
+// a shared secret is never returned.
+type Consumer struct {
+	Key                       string `json:"key"`
+	Name                      string `json:"name"`
+	Description               string `json:"description"`
+	SignatureMethod           string `json:"signatureMethod"`
+	PublicKey                 string `json:"publicKey"`
+	Callback                  string `json:"callback"`
+	TwoLOAllowed              bool   `json:"twoLOAllowed"`
+	ExecutingTwoLOUser        string `json:"executingTwoLOUser"`
+	TwoLOImpersonationAllowed bool   `json:"twoLOImpersonationAllowed"`
+}
+
+// LinkAuthentication is what a link has configured for OAuth: its outgoing
+// providers and its consumers, incoming first.
+type LinkAuthentication struct {
+	Providers []AuthenticationProvider `json:"configuredAuthProviders"`
+	Consumers []Consumer               `json:"consumers"`
+}
+
+// Provider returns the configured outgoing provider of the class, or nil.
+func (a *LinkAuthentication) Provider(class string) *AuthenticationProvider {
+	for i := range a.Providers {
+		if a.Providers[i].Provider == class {
+			return &a.Providers[i]
+		}
+	}
+	return nil
+}
+
+// OutgoingConsumer returns a generic link's outgoing consumer: the HMAC
+// consumer named by the OAuth provider's consumerKey.outbound, with that
+// provider. Either is nil when not configured.
+func (a *LinkAuthentication) OutgoingConsumer() (*Consumer, *AuthenticationProvider) {
+	provider := a.Provider(ProviderOAuth)
+	if provider == nil || provider.Config[ConfigConsumerKeyOutbound] == "" {
+		return nil, provider
+	}
+	for i := range a.Consumers {
+		if a.isOutgoing(a.Consumers[i]) && a.Consumers[i].Key == provider.Config[ConfigConsumerKeyOutbound] {
+			return &a.Consumers[i], provider
+		}
+	}
+	return nil, provider
+}
+
+// IncomingConsumer returns the consumer that authenticates requests to the
+// instance, or nil. The list carries no direction flag (the products set
+// "outgoing" to false on every entry), so the outgoing consumers are told
+// apart by their shared-secret signature and the provider that names them.
+func (a *LinkAuthentication) IncomingConsumer() *Consumer {
+	for i := range a.Consumers {
+		if !a.isOutgoing(a.Consumers[i]) {
+			return &a.Consumers[i]
+		}
+	}
+	return nil
+}
+
+func (a *LinkAuthentication) isOutgoing(c Consumer) bool {
+	if c.SignatureMethod != SignatureHMACSHA1 {
+		return false
+	}
+	for _, p := range a.Providers {
+		if p.Config[ConfigConsumerKeyOutbound] == c.Key {
+			return true
+		}
+	}
+	return false
+}
+
+// GetLinkAuthentication reads a link's OAuth providers and consumers. It
+// answers 404 (ErrNotFound) only when the link does not exist, unlike
+// .../authentication/consumer, whose three 404s differ only in their text.
+func (c *Client) GetLinkAuthentication(ctx context.Context, linkID string) (*LinkAuthentication, error) {
+	var auth LinkAuthentication
+	r := call{method: http.MethodGet, path: apiPath(applinksOAuthV1+"/applicationlink", linkID, "authentication")}
+	if _, err := c.do(ctx, r, &auth); err != nil {
+		return nil, err
+	}
+	return &auth, nil
+}
+
+// consumerBody is the consumer PUT's entity.
+type consumerBody struct {
+	Key                       string `json:"key"`
+	Name                      string `json:"name"`
+	Description               string `json:"description,omitempty"`
+	PublicKey                 string `json:"publicKey,omitempty"`
+	SharedSecret              string `json:"sharedSecret,omitempty"`
+	Callback                  string `json:"callback,omitempty"`
+	TwoLOAllowed              bool   `json:"twoLOAllowed"`
+	ExecutingTwoLOUser        string `json:"executingTwoLOUser,omitempty"`
+	TwoLOImpersonationAllowed bool   `json:"twoLOImpersonationAllowed"`
+	Outgoing                  bool   `json:"outgoing"`
+}
+
+func (c *Client) putConsumer(ctx context.Context, linkID string, body consumerBody) error {
+	_, err := c.do(ctx, call{
+		method: http.MethodPut,
+		path:   apiPath(applinksOAuthV1+"/applicationlink", linkID, "authentication", "consumer"),
+		body:   body,
+		// The PUT replaces the link's consumer, so repeating it is harmless.
+		idempotent: true,
+	}, nil)
+	return err
+}
+
+// PutIncomingConsumer stores the consumer that may call the instance,
+// replacing the link's previous one. PublicKey may be PEM or bare base64;
+// the products strip armour and line breaks. SignatureMethod is ignored.
+//
+// The products check no permission beyond administrator here, not even for
+// TwoLOImpersonationAllowed; SetIncomingOAuth is the path that needs a
+// system administrator for impersonation.
+func (c *Client) PutIncomingConsumer(ctx context.Context, linkID string, consumer Consumer) error {
+	return c.putConsumer(ctx, linkID, consumerBody{
+		Key:                       consumer.Key,
+		Name:                      consumer.Name,
+		Description:               consumer.Description,
+		PublicKey:                 consumer.PublicKey,
+		Callback:                  consumer.Callback,
+		TwoLOAllowed:              consumer.TwoLOAllowed,
+		ExecutingTwoLOUser:        consumer.ExecutingTwoLOUser,
+		TwoLOImpersonationAllowed: consumer.TwoLOImpersonationAllowed,
+	})
+}
+
+// OutgoingConsumer is the instance's identity towards a third-party service
+// provider on a generic link.
+type OutgoingConsumer struct {
+	Key          string
+	Name         string
+	Description  string
+	SharedSecret string
+}
+
+// PutOutgoingConsumer stores the instance's consumer for a generic link's
+// service provider, signed with HMAC-SHA1 and the shared secret. It is only
+// reachable once ConfigureServiceProvider names its key. The secret never
+// appears in a returned error, even if the server repeats it.
+func (c *Client) PutOutgoingConsumer(ctx context.Context, linkID string, consumer OutgoingConsumer) error {
+	err := c.putConsumer(ctx, linkID, consumerBody{
+		Key:          consumer.Key,
+		Name:         consumer.Name,
+		Description:  consumer.Description,
+		SharedSecret: consumer.SharedSecret,
+		Outgoing:     true,
+	})
+	redactFromError(err, consumer.SharedSecret)
+	return err
+}
+
+// redactFromError removes a secret from the server's words an error quotes.
+func redactFromError(err error, secret string) {
+	var apiErr *APIError
+	if secret == "" || !errors.As(err, &apiErr) {
+		return
+	}
+	for i, m := range apiErr.Messages {
+		apiErr.Messages[i] = strings.ReplaceAll(m, secret, redacted)
+	}
+	apiErr.Body = strings.ReplaceAll(apiErr.Body, secret, redacted)
+}
+
+// ServiceProvider is where a generic link's outgoing consumer gets its
+// tokens. URLs may be absolute or relative to the link's URL.
+type ServiceProvider struct {
+	ConsumerKey     string
+	RequestTokenURL string
+	AccessTokenURL  string
+	AuthorizeURL    string
+}
+
+// ServiceProviderFromConfig reads the OAuth provider's configuration.
+func ServiceProviderFromConfig(config map[string]string) ServiceProvider {
+	return ServiceProvider{
+		ConsumerKey:     config[ConfigConsumerKeyOutbound],
+		RequestTokenURL: config[ConfigRequestTokenURL],
+		AccessTokenURL:  config[ConfigAccessTokenURL],
+		AuthorizeURL:    config[ConfigAuthorizeURL],
+	}
+}
+
+func (s ServiceProvider) config() map[string]string {
+	config := map[string]string{ConfigConsumerKeyOutbound: s.ConsumerKey}
+	for key, value := range map[string]string{
+		ConfigRequestTokenURL: s.RequestTokenURL,
+		ConfigAccessTokenURL:  s.AccessTokenURL,
+		ConfigAuthorizeURL:    s.AuthorizeURL,
+	} {
+		if value != "" {
+			config[key] = value
+		}
+	}
+	return config
+}
+
+// ConfigureServiceProvider registers the OAuth provider of a generic link
+// with the outgoing consumer's key and the service provider's URLs.
+func (c *Client) ConfigureServiceProvider(ctx context.Context, linkID string, sp ServiceProvider) error {
+	return c.RegisterAuthenticationProvider(ctx, linkID, ProviderOAuth, sp.config())
+}
+
+// RegisterAuthenticationProvider registers or reconfigures an outgoing
+// provider through v2 (reference §4); the configuration replaces the
+// previous one. The impersonation provider needs a system administrator.
+func (c *Client) RegisterAuthenticationProvider(ctx context.Context, linkID, provider string, config map[string]string) error {
+	if config == nil {
+		config = map[string]string{}
+	}
+	_, err := c.do(ctx, call{
+		method: http.MethodPut,
+		path:   apiPath(applinksV2+"/applicationlink", linkID, "authentication", "provider"),
+		body: struct {
+			Provider string            `json:"provider"`
+			Config   map[string]string `json:"config"`
+		}{provider, config},
+		idempotent: true,
+	}, nil)
+	return err
+}
+
+// RemoveConsumerToken removes the calling user's OAuth access token for the
+// link (reference §6.2).
+func (c *Client) RemoveConsumerToken(ctx context.Context, linkID string) error {
+	_, err := c.do(ctx, call{
+		method:     http.MethodDelete,
+		path:       apiPath(applinksOAuthV1+"/consumer-token", linkID),
+		idempotent: true,
+	}, nil)
+	return err
+}
+
+// oauthProviders are the providers the status API registers and
+// unregisters; it registers them with an empty configuration.
+var oauthProviders = []string{ProviderOAuth, ProviderTwoLeggedOAuth, ProviderTwoLeggedOAuthImpersonated}
+
+// normalise is what the products make of a level (reference §5.3).
+func (o OAuthConfig) normalise() OAuthConfig {
+	switch {
+	case !o.Enabled:
+		return OAuthConfig{}
+	case o.TwoLoImpersonationEnabled:
+		return OAuthConfig{Enabled: true, TwoLoEnabled: true, TwoLoImpersonationEnabled: true}
+	}
+	return o
+}
+
+// SetIncomingOAuth sets the link's incoming OAuth level and leaves the
+// outgoing side as it is. Disabled removes the incoming consumer; an enabled
+// level sets the consumer's two-legged flags (the only way to do so that
+// every product version honours, and the one that needs a system
+// administrator for impersonation: a 403 otherwise).
+//
+// The status API can only set both directions, and re-registering the
+// outgoing providers empties their configuration, which for a generic link
+// holds the outgoing consumer's key and service provider URLs. So the
+// configuration is read first and written back after.
+func (c *Client) SetIncomingOAuth(ctx context.Context, linkID string, incoming OAuthConfig) error {
+	incoming = incoming.normalise()
+	status, err := c.GetOAuthStatus(ctx, linkID)
+	if err != nil {
+		return err
+	}
+	if status.Incoming.normalise() == incoming {
+		return nil
+	}
+	providers, err := c.ListAuthenticationProviders(ctx, linkID)
+	if err != nil {
+		return err
+	}
+	if err := c.SetOAuthStatus(ctx, linkID, OAuthStatus{Incoming: incoming, Outgoing: status.Outgoing}); err != nil {
+		return err
+	}
+	for _, p := range providers {
+		if slices.Contains(oauthProviders, p.Provider) && len(p.Config) > 0 {
+			if err := c.RegisterAuthenticationProvider(ctx, linkID, p.Provider, maps.Clone(p.Config)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// DisableOutgoingOAuth unregisters the link's outgoing OAuth providers, which
+// also deletes every user's stored tokens and leaves a generic link's
+// outgoing consumer unreachable. The incoming side stays as it is.
+func (c *Client) DisableOutgoingOAuth(ctx context.Context, linkID string) error {
+	status, err := c.GetOAuthStatus(ctx, linkID)
+	if err != nil {
+		return err
+	}
+	if !status.Outgoing.Enabled {
+		return nil
+	}
+	return c.SetOAuthStatus(ctx, linkID, OAuthStatus{Incoming: status.Incoming, Outgoing: OAuthConfig{}})
+}
