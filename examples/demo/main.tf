@@ -1,5 +1,7 @@
-# The demo that `make demo` applies to an emulated Jira and Confluence:
-# a two-way application link with OAuth in both directions.
+# The demo that `make demo` applies to an emulated Jira and Confluence: a
+# two-way application link with OAuth in both directions, an allowlist rule,
+# a third-party application whose OAuth consumer calls Jira, and the link's
+# status as the products diagnose it.
 #
 # Each instance gets its own provider block. The instances' URLs and the
 # credentials come from variables, which `make demo` sets for the emulator.
@@ -19,6 +21,11 @@ variable "jira_url" {
 
 variable "confluence_url" {
   description = "Base URL of the Confluence instance."
+  type        = string
+}
+
+variable "ci_public_key" {
+  description = "The RSA public key (PEM or bare base64) the CI server signs its requests to Jira with."
   type        = string
 }
 
@@ -66,6 +73,46 @@ resource "applinks_application_link" "confluence_to_jira" {
   application_id = data.applinks_server.jira.server_id
   incoming       = "oauth"
   outgoing       = "oauth"
+}
+
+# Jira may call a cloud service, and only for logged-in users.
+resource "applinks_whitelist_rule" "cloud" {
+  provider   = applinks.jira
+  type       = "domain"
+  expression = "https://api.example-cloud.com"
+}
+
+# A CI server that calls Jira through a generic link, signing its requests
+# with its own key; its two-legged requests act as the admin user.
+resource "applinks_application_link" "ci" {
+  provider = applinks.jira
+  type     = "generic"
+  name     = "CI Server"
+  rpc_url  = "https://ci.example.com"
+}
+
+resource "applinks_oauth_consumer" "ci" {
+  provider            = applinks.jira
+  application_link_id = applinks_application_link.ci.id
+  direction           = "incoming"
+  consumer_key        = "ci-server"
+  name                = "CI Server"
+  public_key          = var.ci_public_key
+  two_legged_allowed  = true
+  execute_as          = "admin"
+}
+
+# The products' own diagnosis of the Jira side, once both sides exist.
+data "applinks_application_link_status" "jira_to_confluence" {
+  provider = applinks.jira
+  id       = applinks_application_link.jira_to_confluence.id
+
+  depends_on = [applinks_application_link.confluence_to_jira]
+}
+
+output "status_summary" {
+  description = "The link's status in one line."
+  value       = data.applinks_application_link_status.jira_to_confluence.summary
 }
 
 output "links" {

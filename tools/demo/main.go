@@ -8,7 +8,11 @@
 package main
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -85,6 +89,10 @@ func demo(opts options, out io.Writer) error {
 		fmt.Fprintf(out, "    %-10s %s  server id %s\n", inst.Name(), inst.URL(), inst.ServerID())
 	}
 
+	publicKey, err := newPublicKeyPEM()
+	if err != nil {
+		return err
+	}
 	configDir := filepath.Join(work, "config")
 	if err := copyConfiguration(filepath.Join(opts.root, opts.example), configDir); err != nil {
 		return err
@@ -104,6 +112,7 @@ func demo(opts options, out io.Writer) error {
 			"TF_VAR_jira_url="+server.Instance("jira").URL(),
 			"TF_VAR_confluence_url="+server.Instance("confluence").URL(),
 			"TF_VAR_admin_token=admin-token",
+			"TF_VAR_ci_public_key="+publicKey,
 		),
 	}
 
@@ -111,9 +120,13 @@ func demo(opts options, out io.Writer) error {
 	if err := tf.run("apply", "-auto-approve", "-input=false"); err != nil {
 		return err
 	}
-	step(out, "status")
-	if err := tf.printOutputs(); err != nil {
+	step(out, "outputs")
+	summary, err := tf.printOutputs()
+	if err != nil {
 		return err
+	}
+	if summary != "" {
+		fmt.Fprintf(out, "==> link status: %s\n", summary)
 	}
 	step(out, "terraform plan again: it must be empty")
 	if err := tf.run("plan", "-detailed-exitcode", "-input=false"); err != nil {
@@ -190,26 +203,46 @@ func (tf terraform) run(args ...string) error {
 	return nil
 }
 
-// printOutputs prints the configuration's outputs, and a status summary
-// output on a line of its own where the configuration has one.
-func (tf terraform) printOutputs() error {
+// printOutputs prints the configuration's outputs and returns the
+// status_summary output, when the configuration has one.
+func (tf terraform) printOutputs() (string, error) {
 	cmd := tf.command("output", "-json")
 	cmd.Stderr = tf.out
 	raw, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("terraform output: %w", err)
+		return "", fmt.Errorf("terraform output: %w", err)
 	}
 	var outputs map[string]struct {
 		Value json.RawMessage `json:"value"`
 	}
 	if err := json.Unmarshal(raw, &outputs); err != nil {
-		return fmt.Errorf("terraform output: %w", err)
+		return "", fmt.Errorf("terraform output: %w", err)
 	}
 	if len(outputs) == 0 {
-		return errors.New("the configuration has no outputs to show")
+		return "", errors.New("the configuration has no outputs to show")
 	}
 	for name, o := range outputs {
 		fmt.Fprintf(tf.out, "    %s = %s\n", name, o.Value)
 	}
-	return nil
+	var summary string
+	if o, ok := outputs["status_summary"]; ok {
+		if err := json.Unmarshal(o.Value, &summary); err != nil {
+			return "", fmt.Errorf("status_summary is not a string: %w", err)
+		}
+	}
+	return summary, nil
+}
+
+// newPublicKeyPEM makes the key of the demo's third-party application; only
+// its public half is needed, since the demo signs no request.
+func newPublicKeyPEM() (string, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", err
+	}
+	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		return "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
 }

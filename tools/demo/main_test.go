@@ -30,8 +30,9 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo exited %d:\n%s", code, out.String())
 	}
 	for _, want := range []string{
-		"==> terraform apply", "Apply complete! Resources: 2 added",
-		"jira_to_confluence", "No changes.", "Destroy complete! Resources: 2 destroyed.", "demo succeeded",
+		"==> terraform apply", "Apply complete! Resources: 5 added",
+		`==> link status: Application link "Confluence" to http://127.0.0.1:`, "is working.",
+		"No changes.", "Destroy complete! Resources: 5 destroyed.", "demo succeeded",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
