@@ -47,29 +47,14 @@ const (
 )
 
 func registerApplinksOAuthRoutes(rt *router) {
-	with := func(handle func(*exchange)) endpoint {
-		return endpoint{
-			handle:   handle,
-			access:   applinksAdminOnly,
-			produces: producesXMLOrJSON,
-			consumes: consumesXMLOrJSON,
-			noCache:  true,
-		}
-	}
 	// Inferred (§6.1): OAuthApplicationLinkResource extends v1's
 	// ApplicationLinkResource, so v1's applicationlink methods answer here
 	// too, with the same handlers.
-	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink", with(listApplicationLinks))
-	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink/type/{typeId}", with(listApplicationLinksOfType))
-	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink/primary/{id}", with(getPrimaryApplicationLink))
-	rt.rest(applinksOAuth, http.MethodPost, "/applicationlink/primary/{id}", with(makeApplicationLinkPrimary))
-	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink/{id}", with(getApplicationLink))
-	rt.rest(applinksOAuth, http.MethodDelete, "/applicationlink/{id}", with(deleteApplicationLink))
-	rt.rest(applinksOAuth, http.MethodPut, "/applicationlink/{id}", with(putApplicationLinkV1))
+	registerV1ApplicationLinkMethods(rt, applinksOAuth, applinksOAuth)
 
-	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink/{id}/authentication", with(getLinkAuthentication))
-	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink/{id}/authentication/consumer", with(getLinkConsumers))
-	rt.rest(applinksOAuth, http.MethodPut, "/applicationlink/{id}/authentication/consumer", with(putLinkConsumer))
+	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink/{id}/authentication", adminResource(getLinkAuthentication))
+	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink/{id}/authentication/consumer", adminResource(getLinkConsumers))
+	rt.rest(applinksOAuth, http.MethodPut, "/applicationlink/{id}/authentication/consumer", adminResource(putLinkConsumer))
 	// ConsumerTokenResource is JSON only.
 	rt.rest(applinksOAuth, http.MethodDelete, "/consumer-token/{id}", endpoint{
 		handle:   deleteConsumerToken,

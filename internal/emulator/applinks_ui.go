@@ -51,15 +51,7 @@ const (
 )
 
 func registerApplinksUIRoutes(rt *router) {
-	with := func(handle func(*exchange)) endpoint {
-		return endpoint{
-			handle:   handle,
-			access:   applinksAdminOnly,
-			produces: producesXMLOrJSON,
-			consumes: consumesXMLOrJSON,
-			noCache:  true,
-		}
-	}
+	with := adminResource
 	rt.rest(applinksAllVersions, http.MethodGet, "/listApplicationlinks", with(listApplicationLinksUI))
 	rt.rest(applinksAllVersions, http.MethodGet, "/listApplicationlinkstates/id/{id}", with(getApplicationLinkState))
 	rt.rest(applinksAllVersions, http.MethodGet, "/applicationlinkInfo/id/{id}", with(getApplicationLinkInfo))

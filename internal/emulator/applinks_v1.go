@@ -511,30 +511,40 @@ func writeLinkList(ex *exchange, links []storedLink) {
 
 // ---- Routes ----
 
-func registerApplicationLinkRoutes(rt *router) {
-	with := func(handle func(*exchange)) endpoint {
-		return endpoint{
-			handle:   handle,
-			access:   applinksAdminOnly,
-			produces: producesXMLOrJSON,
-			consumes: consumesXMLOrJSON,
-			noCache:  true,
-		}
+// adminResource declares a method of the v1/v2 and applinks-oauth admin
+// resources: XML or JSON, the applinks admin interceptor, no caching.
+func adminResource(handle func(*exchange)) endpoint {
+	return endpoint{
+		handle:   handle,
+		access:   applinksAdminOnly,
+		produces: producesXMLOrJSON,
+		consumes: consumesXMLOrJSON,
+		noCache:  true,
 	}
-	rt.rest(applinksAllVersions, http.MethodGet, "/applicationlink", with(listApplicationLinks))
-	rt.rest(applinksAllVersions, http.MethodGet, "/applicationlink/type/{typeId}", with(listApplicationLinksOfType))
+}
+
+func registerApplicationLinkRoutes(rt *router) {
+	registerV1ApplicationLinkMethods(rt, applinksAllVersions, applinksV1)
+	rt.rest(applinksV2Up, http.MethodPut, "/applicationlink", adminResource(createApplicationLinkV2))
+	rt.rest(applinksV2Up, http.MethodPost, "/applicationlink/{id}", adminResource(updateApplicationLinkV2))
+	rt.rest(applinksV2Up, http.MethodGet, "/applicationlink/{id}/authentication/provider", adminResource(listAuthenticationProviders))
+	rt.rest(applinksV2Up, http.MethodGet, "/applicationlink/{id}/authentication/provider/{provider}", adminResource(listAuthenticationProviders))
+	rt.rest(applinksV2Up, http.MethodPut, "/applicationlink/{id}/authentication/provider", adminResource(putAuthenticationProvider))
+}
+
+// registerV1ApplicationLinkMethods declares v1's applicationlink methods in
+// module, with the create-or-update PUT only in putModule: v2 replaces it
+// (a JAX-RS override drops the parent's annotations).
+func registerV1ApplicationLinkMethods(rt *router, module, putModule restModule) {
+	rt.rest(module, http.MethodGet, "/applicationlink", adminResource(listApplicationLinks))
+	rt.rest(module, http.MethodGet, "/applicationlink/type/{typeId}", adminResource(listApplicationLinksOfType))
 	// GET takes a type id and POST a link id; the templates share the
 	// parameter name so that the router sees one resource path.
-	rt.rest(applinksAllVersions, http.MethodGet, "/applicationlink/primary/{id}", with(getPrimaryApplicationLink))
-	rt.rest(applinksAllVersions, http.MethodPost, "/applicationlink/primary/{id}", with(makeApplicationLinkPrimary))
-	rt.rest(applinksAllVersions, http.MethodGet, "/applicationlink/{id}", with(getApplicationLink))
-	rt.rest(applinksAllVersions, http.MethodDelete, "/applicationlink/{id}", with(deleteApplicationLink))
-	rt.rest(applinksV1, http.MethodPut, "/applicationlink/{id}", with(putApplicationLinkV1))
-	rt.rest(applinksV2Up, http.MethodPut, "/applicationlink", with(createApplicationLinkV2))
-	rt.rest(applinksV2Up, http.MethodPost, "/applicationlink/{id}", with(updateApplicationLinkV2))
-	rt.rest(applinksV2Up, http.MethodGet, "/applicationlink/{id}/authentication/provider", with(listAuthenticationProviders))
-	rt.rest(applinksV2Up, http.MethodGet, "/applicationlink/{id}/authentication/provider/{provider}", with(listAuthenticationProviders))
-	rt.rest(applinksV2Up, http.MethodPut, "/applicationlink/{id}/authentication/provider", with(putAuthenticationProvider))
+	rt.rest(module, http.MethodGet, "/applicationlink/primary/{id}", adminResource(getPrimaryApplicationLink))
+	rt.rest(module, http.MethodPost, "/applicationlink/primary/{id}", adminResource(makeApplicationLinkPrimary))
+	rt.rest(module, http.MethodGet, "/applicationlink/{id}", adminResource(getApplicationLink))
+	rt.rest(module, http.MethodDelete, "/applicationlink/{id}", adminResource(deleteApplicationLink))
+	rt.rest(putModule, http.MethodPut, "/applicationlink/{id}", adminResource(putApplicationLinkV1))
 }
 
 func listApplicationLinks(ex *exchange) {
