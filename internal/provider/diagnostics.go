@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -67,4 +68,14 @@ func providerClient(providerData any, kind string, diags *diag.Diagnostics) *cli
 		return nil
 	}
 	return c
+}
+
+// backtickList renders values as Markdown code, comma-separated, for the
+// descriptions of enumerations.
+func backtickList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = "`" + v + "`"
+	}
+	return strings.Join(quoted, ", ")
 }

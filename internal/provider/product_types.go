@@ -1,7 +1,5 @@
 package provider
 
-import "strings"
-
 // productTypes maps the provider's type vocabulary to the applinks type ids
 // on the wire. Bitbucket keeps its pre-rebrand id "stash" in the API, which
 // users should not have to know.
@@ -33,11 +31,7 @@ func typeNameForID(typeID string) string {
 // productTypeList renders the type names for descriptions, from the same
 // slice that validation uses.
 func productTypeList() string {
-	names := make([]string, 0, len(productTypes))
-	for _, t := range productTypes {
-		names = append(names, "`"+t.name+"`")
-	}
-	return strings.Join(names, ", ")
+	return backtickList(productTypeNames())
 }
 
 // typeIDForName returns the wire type id for a type name of the provider.

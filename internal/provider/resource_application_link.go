@@ -719,11 +719,7 @@ func oauthLevelNames() []string {
 }
 
 func oauthLevelList() string {
-	names := oauthLevelNames()
-	for i := range names {
-		names[i] = "`" + names[i] + "`"
-	}
-	return strings.Join(names, ", ")
+	return backtickList(oauthLevelNames())
 }
 
 func oauthConfigForLevel(name string) client.OAuthConfig {
