@@ -159,12 +159,15 @@ provider "applinks" {
 	})
 }
 
-// A TRACE log of a whole run holds the wire traffic but never a secret.
+// A TRACE log of a whole run holds the wire traffic but never a secret:
+// an apply and destroy of every resource type, with Basic authentication
+// and then with a personal access token, and an OAuth shared secret.
 // The log sink reads the process environment, so this test cannot run in
 // parallel with the others.
 func TestAccProvider_traceLogHasNoSecrets(t *testing.T) {
 	const password = "Tr4ce-Pa55word-7781"
 	const token = "trace-token-5c1e0a"
+	const sharedSecret = "Sh4red-Secret-90d1c"
 	server := startEmulator(t, emulator.Options{
 		Users: []emulator.User{{Name: "tracer", Password: password, Token: token, SystemAdmin: true}},
 	}, "jira=jira")
@@ -177,7 +180,8 @@ func TestAccProvider_traceLogHasNoSecrets(t *testing.T) {
 	// literal there would be found in the log whatever the provider does.
 	t.Setenv("TF_VAR_applinks_password", password)
 	t.Setenv("TF_VAR_applinks_token", token)
-	const variables = `
+	t.Setenv("TF_VAR_shared_secret", sharedSecret)
+	const everything = `
 variable "applinks_password" {
   type      = string
   sensitive = true
@@ -186,6 +190,34 @@ variable "applinks_token" {
   type      = string
   sensitive = true
 }
+variable "shared_secret" {
+  type      = string
+  sensitive = true
+}
+
+data "applinks_server" "this" {}
+
+resource "applinks_application_link" "ci" {
+  type    = "generic"
+  name    = "CI"
+  rpc_url = "https://ci.example.com"
+}
+
+resource "applinks_oauth_consumer" "ci" {
+  application_link_id = applinks_application_link.ci.id
+  direction           = "outgoing"
+  consumer_key        = "jira-at-ci"
+  name                = "Jira"
+  shared_secret       = var.shared_secret
+  request_token_url   = "/oauth/request-token"
+  access_token_url    = "/oauth/access-token"
+  authorize_url       = "/oauth/authorize"
+}
+
+resource "applinks_whitelist_rule" "ci" {
+  type       = "domain"
+  expression = "https://ci.example.com"
+}
 `
 
 	resource.Test(t, resource.TestCase{
@@ -193,22 +225,22 @@ variable "applinks_token" {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: variables + fmt.Sprintf(`
+				Config: everything + fmt.Sprintf(`
 provider "applinks" {
   url      = %q
   username = "tracer"
   password = var.applinks_password
 }
-`, inst.URL()) + testAccServerDataSourceConfig,
+`, inst.URL()),
 				ConfigStateChecks: serverChecks(inst, "jira", "jira"),
 			},
 			{
-				Config: variables + fmt.Sprintf(`
+				Config: everything + fmt.Sprintf(`
 provider "applinks" {
   url   = %q
   token = var.applinks_token
 }
-`, inst.URL()) + testAccServerDataSourceConfig,
+`, inst.URL()),
 				ConfigStateChecks: serverChecks(inst, "jira", "jira"),
 			},
 		},
@@ -219,14 +251,19 @@ provider "applinks" {
 		t.Fatal(err)
 	}
 	log := string(logBytes)
-	// The log must really hold the provider's wire log, or the absence of
-	// secrets proves nothing.
-	for _, want := range []string{"/rest/applinks/1.0/manifest", "[redacted]", "tracer"} {
+	// The log must really hold the provider's wire log of these calls, or the
+	// absence of secrets proves nothing.
+	for _, want := range []string{
+		"/rest/applinks/1.0/manifest", "/authentication/consumer", "/rest/whitelist/", "DELETE",
+		"[redacted]", "tracer",
+		// The consumer's request body is logged, with the secret redacted.
+		`sharedSecret\":\"[redacted]`,
+	} {
 		if !strings.Contains(log, want) {
 			t.Errorf("TRACE log lacks %q; the wire log is not being written", want)
 		}
 	}
-	for _, secret := range []string{password, token, basicAuthValue("tracer", password)} {
+	for _, secret := range []string{password, token, sharedSecret, basicAuthValue("tracer", password)} {
 		if strings.Contains(log, secret) {
 			t.Errorf("TRACE log contains the secret %q", secret)
 		}
