@@ -89,7 +89,7 @@ type WhitelistCheck struct {
 // client, and with no allowlist write by it since, the previous listing is
 // returned without a request; concurrent callers share one request.
 func (c *Client) WhitelistRules(ctx context.Context) ([]WhitelistRule, error) {
-	return c.whitelistListing().get(ctx, c)
+	return c.allowlistCache.get(ctx, c)
 }
 
 // WhitelistRule returns one rule by id, from the (cached) listing; an id
@@ -219,12 +219,8 @@ type listingFetch struct {
 	err        error
 }
 
-func (c *Client) whitelistListing() *listingCache {
-	return &c.allowlistCache
-}
-
 func (c *Client) invalidateWhitelistListing() {
-	cache := c.whitelistListing()
+	cache := &c.allowlistCache
 	cache.mu.Lock()
 	defer cache.mu.Unlock()
 	cache.generation++

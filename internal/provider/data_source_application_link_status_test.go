@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
@@ -551,15 +552,15 @@ data "applinks_application_link_status" "wiki" {
 
 // ---- Every other error type ----
 
-// statusTestCA signs certificates for TLS peers in tests; nothing trusts it by
+// testCA signs certificates for TLS peers in tests; nothing trusts it by
 // default.
-type statusTestCA struct {
+type testCA struct {
 	cert *x509.Certificate
 	key  *ecdsa.PrivateKey
 	pool *x509.CertPool
 }
 
-func newStatusTestCA(t *testing.T) *statusTestCA {
+func newTestCA(t *testing.T) *testCA {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	mustNotFail(t, err)
@@ -574,10 +575,15 @@ func newStatusTestCA(t *testing.T) *statusTestCA {
 	mustNotFail(t, err)
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
-	return &statusTestCA{cert: cert, key: key, pool: pool}
+	return &testCA{cert: cert, key: key, pool: pool}
 }
 
-func (ca *statusTestCA) issue(t *testing.T, dnsNames []string, ips []net.IP) *tls.Certificate {
+// pem returns the CA's certificate as PEM, as ca_cert_pem takes it.
+func (ca *testCA) pem() string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}))
+}
+
+func (ca *testCA) issue(t *testing.T, dnsNames []string, ips []net.IP) *tls.Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	mustNotFail(t, err)
@@ -606,7 +612,7 @@ func injectEmulatorFault(t *testing.T, inst *emulator.Instance, fault map[string
 }
 
 func TestAccApplicationLinkStatusDataSource_errors(t *testing.T) {
-	trusted, untrusted := newStatusTestCA(t), newStatusTestCA(t)
+	trusted, untrusted := newTestCA(t), newTestCA(t)
 	// jira trusts one test CA, as an instance given a private CA would.
 	jira := startEmulator(t, emulator.Options{PeerRootCAs: trusted.pool}, "jira=jira").Instance("jira")
 	peers := startEmulator(t, emulator.Options{Control: true}, "lonely=confluence", "unsupported=confluence",

@@ -2,16 +2,8 @@ package provider
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -85,26 +77,6 @@ func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 
 func unknownString() tftypes.Value { return tftypes.NewValue(tftypes.String, tftypes.UnknownValue) }
 
-func testCACertificatePEM(t *testing.T) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(7),
-		Subject:      pkix.Name{CommonName: "applinks test CA"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IsCA:         true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-}
-
 // wantDiag describes one expected diagnostic; every field given must match.
 type wantDiag struct {
 	severity  tfprotov6.DiagnosticSeverity
@@ -143,7 +115,7 @@ func TestProviderConfigure(t *testing.T) {
 		{name: "http to localhost is quiet", attrs: with(map[string]tftypes.Value{"url": str("http://localhost:8080/jira")})},
 		{name: "tuning", attrs: with(map[string]tftypes.Value{
 			"request_timeout": str("2m"), "max_retries": tftypes.NewValue(tftypes.Number, 0),
-			"ca_cert_pem": str(testCACertificatePEM(t)),
+			"ca_cert_pem": str(newTestCA(t).pem()),
 		})},
 		{
 			name: "missing url", attrs: map[string]tftypes.Value{"token": str("pat")},
