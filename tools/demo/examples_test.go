@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/applinks-iac/terraform-provider-applinks/internal/tfcli"
 )
 
 // Every example folder is what the docs show users, so each must be
@@ -19,22 +21,22 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 	terraformPath := terraformForTest(t)
 	work := t.TempDir()
 	binDir := filepath.Join(work, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "terraform-provider-applinks"), ".")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
+	var buildOutput strings.Builder
+	if err := tfcli.Build("../..", ".", binDir, "terraform-provider-applinks", &buildOutput); err != nil {
+		t.Fatalf("%v\n%s", err, buildOutput.String())
 	}
 	// Examples written without a required_providers block resolve to the
 	// hashicorp namespace, so both addresses point at the build.
-	cliConfig := filepath.Join(work, "terraformrc")
-	overrides := strings.Replace(devOverrides(binDir), "  dev_overrides {\n",
-		"  dev_overrides {\n    \"registry.terraform.io/hashicorp/applinks\" = \""+binDir+"\"\n", 1)
-	if err := os.WriteFile(cliConfig, []byte(overrides), 0o600); err != nil {
+	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), map[string]string{
+		tfcli.ProviderAddress:                      binDir,
+		"registry.terraform.io/hashicorp/applinks": binDir,
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 
 	var folders []string
-	err := filepath.WalkDir("../../examples", func(path string, d os.DirEntry, err error) error {
+	err = filepath.WalkDir("../../examples", func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -66,7 +68,7 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 			}
 			validate := exec.Command(terraformPath, "validate", "-no-color")
 			validate.Dir = dir
-			validate.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1")
+			validate.Env = append(os.Environ(), cliEnv...)
 			if out, err := validate.CombinedOutput(); err != nil {
 				t.Errorf("terraform validate: %v\n%s", err, out)
 			}

@@ -18,14 +18,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
+	"github.com/applinks-iac/terraform-provider-applinks/internal/tfcli"
 )
-
-const providerAddress = "registry.terraform.io/applinks-iac/applinks"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -70,11 +68,8 @@ func demo(opts options, out io.Writer) error {
 
 	step(out, "building the provider")
 	binDir := filepath.Join(work, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "terraform-provider-applinks"), ".")
-	build.Dir = opts.root
-	build.Stdout, build.Stderr = out, out
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building the provider: %w", err)
+	if err := tfcli.Build(opts.root, ".", binDir, "terraform-provider-applinks", out); err != nil {
+		return err
 	}
 
 	step(out, "starting an emulated Jira and Confluence")
@@ -97,18 +92,16 @@ func demo(opts options, out io.Writer) error {
 	if err := copyConfiguration(filepath.Join(opts.root, opts.example), configDir); err != nil {
 		return err
 	}
-	cliConfig := filepath.Join(work, "terraformrc")
-	if err := os.WriteFile(cliConfig, []byte(devOverrides(binDir)), 0o600); err != nil {
+	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), map[string]string{tfcli.ProviderAddress: binDir})
+	if err != nil {
 		return err
 	}
-	tf := terraform{
-		path: opts.terraform,
-		dir:  configDir,
-		out:  out,
-		env: append(os.Environ(),
-			"TF_CLI_CONFIG_FILE="+cliConfig,
-			"TF_IN_AUTOMATION=1",
-			"CHECKPOINT_DISABLE=1",
+	tf := tfcli.Terraform{
+		Path:   opts.terraform,
+		Dir:    configDir,
+		Stdout: out,
+		Stderr: out,
+		Env: append(append(os.Environ(), cliEnv...),
 			"TF_VAR_jira_url="+server.Instance("jira").URL(),
 			"TF_VAR_confluence_url="+server.Instance("confluence").URL(),
 			"TF_VAR_admin_token=admin-token",
@@ -117,11 +110,11 @@ func demo(opts options, out io.Writer) error {
 	}
 
 	step(out, "terraform apply")
-	if err := tf.run("apply", "-auto-approve", "-input=false"); err != nil {
+	if err := tf.Run("apply", "-auto-approve", "-input=false"); err != nil {
 		return err
 	}
 	step(out, "outputs")
-	summary, err := tf.printOutputs()
+	summary, err := printOutputs(tf, out)
 	if err != nil {
 		return err
 	}
@@ -129,27 +122,15 @@ func demo(opts options, out io.Writer) error {
 		fmt.Fprintf(out, "==> link status: %s\n", summary)
 	}
 	step(out, "terraform plan again: it must be empty")
-	if err := tf.run("plan", "-detailed-exitcode", "-input=false"); err != nil {
+	if err := tf.Run("plan", "-detailed-exitcode", "-input=false"); err != nil {
 		return fmt.Errorf("the second plan is not empty or failed: %w", err)
 	}
 	step(out, "terraform destroy")
-	return tf.run("destroy", "-auto-approve", "-input=false")
+	return tf.Run("destroy", "-auto-approve", "-input=false")
 }
 
 func step(out io.Writer, what string) {
 	fmt.Fprintf(out, "==> %s\n", what)
-}
-
-// devOverrides points Terraform at the freshly built provider, so neither
-// terraform init nor the registry is needed.
-func devOverrides(binDir string) string {
-	return fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    %q = %q
-  }
-  direct {}
-}
-`, providerAddress, binDir)
 }
 
 func copyConfiguration(from, to string) error {
@@ -180,53 +161,22 @@ func copyConfiguration(from, to string) error {
 	return nil
 }
 
-type terraform struct {
-	path string
-	dir  string
-	env  []string
-	out  io.Writer
-}
-
-func (tf terraform) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(tf.path, args...)
-	cmd.Dir = tf.dir
-	cmd.Env = tf.env
-	return cmd
-}
-
-func (tf terraform) run(args ...string) error {
-	cmd := tf.command(append(args, "-no-color")...)
-	cmd.Stdout, cmd.Stderr = tf.out, tf.out
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("terraform %s: %w", args[0], err)
-	}
-	return nil
-}
-
 // printOutputs prints the configuration's outputs and returns the
 // status_summary output, when the configuration has one.
-func (tf terraform) printOutputs() (string, error) {
-	cmd := tf.command("output", "-json")
-	cmd.Stderr = tf.out
-	raw, err := cmd.Output()
+func printOutputs(tf tfcli.Terraform, out io.Writer) (string, error) {
+	outputs, err := tf.Outputs()
 	if err != nil {
-		return "", fmt.Errorf("terraform output: %w", err)
-	}
-	var outputs map[string]struct {
-		Value json.RawMessage `json:"value"`
-	}
-	if err := json.Unmarshal(raw, &outputs); err != nil {
-		return "", fmt.Errorf("terraform output: %w", err)
+		return "", err
 	}
 	if len(outputs) == 0 {
 		return "", errors.New("the configuration has no outputs to show")
 	}
-	for name, o := range outputs {
-		fmt.Fprintf(tf.out, "    %s = %s\n", name, o.Value)
+	for name, value := range outputs {
+		fmt.Fprintf(out, "    %s = %s\n", name, value)
 	}
 	var summary string
-	if o, ok := outputs["status_summary"]; ok {
-		if err := json.Unmarshal(o.Value, &summary); err != nil {
+	if value, ok := outputs["status_summary"]; ok {
+		if err := json.Unmarshal(value, &summary); err != nil {
 			return "", fmt.Errorf("status_summary is not a string: %w", err)
 		}
 	}
