@@ -82,9 +82,8 @@ type Client struct {
 	secrets    []string // credential values that must never reach a log or an error
 	maxBody    int64
 
-	// allowlistCache is the allowlist listing shared by every read of one
-	// Terraform run, which configures one client per provider block.
-	allowlistCache listingCache
+	// caches share listings among the reads of one Terraform run (cache.go).
+	caches readCaches
 
 	// sleep and now are replaced by tests so waits are recorded instead of
 	// slept and Retry-After dates are computed against a fixed clock.
@@ -135,6 +134,7 @@ func New(cfg Config) (*Client, error) {
 		sleep:      sleepContext,
 		now:        time.Now,
 	}
+	c.caches.name()
 	if c.userAgent == "" {
 		c.userAgent = UserAgent("dev", "unknown")
 	}

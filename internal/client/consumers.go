@@ -119,6 +119,41 @@ func (c *Client) GetLinkAuthentication(ctx context.Context, linkID string) (*Lin
 	return &auth, nil
 }
 
+// SharedLinkAuthentication is GetLinkAuthentication from the answers that
+// the reads of one run share (cache.go), so a link and its consumers cost
+// one request together. Use it to refresh state, and GetLinkAuthentication
+// to confirm a write.
+func (c *Client) SharedLinkAuthentication(ctx context.Context, linkID string) (*LinkAuthentication, error) {
+	return c.caches.linkAuthentication.get(ctx, c.now, linkID, func(ctx context.Context) (*LinkAuthentication, error) {
+		return c.GetLinkAuthentication(ctx, linkID)
+	})
+}
+
+// OAuthStatus is the link's OAuth level in both directions, derived from
+// what the link stores exactly as the status API derives it (reference
+// §5.3, OAuthConfigurator.getOutgoingConfig and OAuthConfigs.fromConsumer):
+// outgoing from which of the three OAuth providers are registered, incoming
+// from the stored consumer and its two-legged flags. It saves the request
+// to status/{id}/oauth when the authentication is read anyway.
+func (a *LinkAuthentication) OAuthStatus() OAuthStatus {
+	var status OAuthStatus
+	if a.Provider(ProviderOAuth) != nil {
+		status.Outgoing = OAuthConfig{
+			Enabled:                   true,
+			TwoLoEnabled:              a.Provider(ProviderTwoLeggedOAuth) != nil,
+			TwoLoImpersonationEnabled: a.Provider(ProviderTwoLeggedOAuthImpersonated) != nil,
+		}.normalise()
+	}
+	if consumer := a.IncomingConsumer(); consumer != nil {
+		status.Incoming = OAuthConfig{
+			Enabled:                   true,
+			TwoLoEnabled:              consumer.TwoLOAllowed,
+			TwoLoImpersonationEnabled: consumer.TwoLOImpersonationAllowed,
+		}.normalise()
+	}
+	return status
+}
+
 // consumerBody is the consumer PUT's entity.
 type consumerBody struct {
 	Key                       string `json:"key"`
@@ -297,21 +332,18 @@ func (o OAuthConfig) normalise() OAuthConfig {
 // configuration is read first and written back after.
 func (c *Client) SetIncomingOAuth(ctx context.Context, linkID string, incoming OAuthConfig) error {
 	incoming = incoming.normalise()
-	status, err := c.GetOAuthStatus(ctx, linkID)
+	auth, err := c.GetLinkAuthentication(ctx, linkID)
 	if err != nil {
 		return err
 	}
-	if status.Incoming.normalise() == incoming {
+	status := auth.OAuthStatus()
+	if status.Incoming == incoming {
 		return nil
-	}
-	providers, err := c.ListAuthenticationProviders(ctx, linkID)
-	if err != nil {
-		return err
 	}
 	if err := c.SetOAuthStatus(ctx, linkID, OAuthStatus{Incoming: incoming, Outgoing: status.Outgoing}); err != nil {
 		return err
 	}
-	for _, p := range providers {
+	for _, p := range auth.Providers {
 		if slices.Contains(oauthProviders, p.Provider) && len(p.Config) > 0 {
 			if err := c.RegisterAuthenticationProvider(ctx, linkID, p.Provider, maps.Clone(p.Config)); err != nil {
 				return err

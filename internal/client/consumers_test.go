@@ -151,12 +151,12 @@ func TestPutOutgoingConsumerNeverQuotesTheSecret(t *testing.T) {
 	}
 }
 
-// oauthServer fakes the status and v2 provider resources closely enough
-// for the direction-preserving calls: a status PUT re-registers the
+// oauthServer fakes the status and authentication resources closely
+// enough for the direction-preserving calls: a status PUT re-registers the
 // outgoing providers with an empty configuration, as the products do.
 type oauthServer struct {
-	status    string
-	providers string
+	status         string
+	authentication string
 }
 
 func (s *oauthServer) handle(w http.ResponseWriter, r *http.Request) {
@@ -164,7 +164,7 @@ func (s *oauthServer) handle(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/oauth"):
 		respond(w, http.StatusOK, "application/json", s.status)
 	case r.Method == http.MethodGet:
-		respond(w, http.StatusOK, "application/json", s.providers)
+		respond(w, http.StatusOK, "application/json", s.authentication)
 	case r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/oauth"):
 		w.WriteHeader(http.StatusNoContent)
 	default:
@@ -185,10 +185,12 @@ func statusJSON(incoming, outgoing string) string {
 
 func TestSetIncomingOAuthKeepsOutgoingConfiguration(t *testing.T) {
 	t.Parallel()
+	// Incoming 3LO+2LO (the consumer's flag), outgoing 3LO (the OAuth
+	// provider alone).
 	fake := &oauthServer{
-		status: statusJSON(twoL, threeL),
-		providers: `{"authenticationProviders":[{"provider":"` + ProviderOAuth + `","config":{"consumerKey.outbound":"k","serviceProvider.requestTokenUrl":"/r"}},` +
-			`{"provider":"` + ProviderBasic + `","config":{"username":"u"}}]}`,
+		authentication: `{"configuredAuthProviders":[{"provider":"` + ProviderOAuth + `","config":{"consumerKey.outbound":"k","serviceProvider.requestTokenUrl":"/r"}},` +
+			`{"provider":"` + ProviderBasic + `","config":{"username":"u"}}],` +
+			`"consumers":[{"key":"peer","signatureMethod":"RSA_SHA1","twoLOAllowed":true}]}`,
 	}
 	srv, seen := recordingServer(t, fake.handle)
 	c, _ := newTestClient(t, srv.URL, nil)
@@ -197,8 +199,7 @@ func TestSetIncomingOAuthKeepsOutgoingConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []recorded{
-		{method: http.MethodGet, path: "/rest/applinks/3.0/status/id-1/oauth"},
-		{method: http.MethodGet, path: "/rest/applinks/2.0/applicationlink/id-1/authentication/provider"},
+		{method: http.MethodGet, path: "/rest/applinks-oauth/1.0/applicationlink/id-1/authentication"},
 		{method: http.MethodPut, path: "/rest/applinks/3.0/status/id-1/oauth", body: statusJSON(twoLi, threeL)},
 		// Only the OAuth provider is put back: the status API never touches Basic.
 		{method: http.MethodPut, path: "/rest/applinks/2.0/applicationlink/id-1/authentication/provider",
@@ -216,7 +217,7 @@ func TestSetIncomingOAuthKeepsOutgoingConfiguration(t *testing.T) {
 
 func TestSetIncomingOAuthDoesNothingWhenSet(t *testing.T) {
 	t.Parallel()
-	fake := &oauthServer{status: statusJSON(off, threeL)}
+	fake := &oauthServer{authentication: `{"configuredAuthProviders":[{"provider":"` + ProviderOAuth + `","config":{}}],"consumers":[]}`}
 	srv, seen := recordingServer(t, fake.handle)
 	c, _ := newTestClient(t, srv.URL, nil)
 	// Flags without enabled normalise to off.
@@ -224,7 +225,7 @@ func TestSetIncomingOAuthDoesNothingWhenSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(*seen) != 1 {
-		t.Errorf("requests %+v, want only the status read", *seen)
+		t.Errorf("requests %+v, want only the authentication read", *seen)
 	}
 }
 

@@ -48,6 +48,23 @@ func (c *Client) ListApplicationLinks(ctx context.Context) ([]ApplicationLink, e
 	return links, nil
 }
 
+// SharedApplicationLink returns the link with the id from the listing that
+// the reads of one run share (cache.go), so refreshing many links costs one
+// request; a link that is not listed is an error matching ErrNotFound. Use
+// it to refresh state, and GetApplicationLink to confirm a write.
+func (c *Client) SharedApplicationLink(ctx context.Context, id string) (*ApplicationLink, error) {
+	links, err := c.caches.links.get(ctx, c.now, struct{}{}, c.ListApplicationLinks)
+	if err != nil {
+		return nil, err
+	}
+	for _, link := range links {
+		if strings.EqualFold(link.ID, id) {
+			return &link, nil
+		}
+	}
+	return nil, fmt.Errorf("application link %s is not listed by %s: %w", id, c.url(applinksV3+"/applinks", nil), ErrNotFound)
+}
+
 // GetApplicationLink reads one link through v3, which answers 404 for an
 // unknown id; v1 answers 500 there (reference §3.2).
 func (c *Client) GetApplicationLink(ctx context.Context, id string) (*ApplicationLink, error) {

@@ -37,7 +37,12 @@ type call struct {
 }
 
 func (r call) repeatable() bool {
-	return r.idempotent || r.method == http.MethodGet || r.method == http.MethodHead
+	return r.idempotent || r.reads()
+}
+
+// reads reports a call that changes nothing on the server.
+func (r call) reads() bool {
+	return r.method == http.MethodGet || r.method == http.MethodHead
 }
 
 func (r call) accepts(status int) bool {
@@ -72,6 +77,10 @@ func (c *Client) do(ctx context.Context, r call, out any) (status int, err error
 	}
 
 	tflog.Debug(ctx, "Calling applinks API", map[string]any{"http_method": r.method, "http_url": u})
+	if !r.reads() {
+		// Also when the write fails: its outcome may be unknown.
+		defer c.caches.invalidate()
+	}
 	start, attempt := time.Now(), 1
 	defer func() { logFinish(ctx, r.method, u, status, attempt, time.Since(start), err) }()
 	for ; ; attempt++ {

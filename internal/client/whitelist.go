@@ -7,16 +7,12 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
-	"time"
-
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // The URL allowlist, "whitelist" on the wire (reference §8). The API has no
 // read by id, so reading one rule means listing them all; to keep a plan
-// over many rules from listing once per rule, listings are cached per
-// client (see whitelistListingTTL).
+// over many rules from listing once per rule, listings are shared by the
+// reads of one run (cache.go).
 
 const whitelistPath = "rest/whitelist/latest"
 
@@ -85,11 +81,12 @@ type WhitelistCheck struct {
 }
 
 // WhitelistRules lists every rule, the automatic ones included, in the
-// product's order. Within whitelistListingTTL of a previous listing by this
-// client, and with no allowlist write by it since, the previous listing is
-// returned without a request; concurrent callers share one request.
+// product's order. Within readCacheTTL of a previous listing by this client,
+// and with no write by it since, the previous listing is returned without a
+// request; concurrent callers share one request.
 func (c *Client) WhitelistRules(ctx context.Context) ([]WhitelistRule, error) {
-	return c.allowlistCache.get(ctx, c)
+	rules, err := c.caches.allowlist.get(ctx, c.now, struct{}{}, c.listWhitelistRules)
+	return slices.Clone(rules), err
 }
 
 // WhitelistRule returns one rule by id, from the (cached) listing; an id
@@ -111,7 +108,6 @@ func (c *Client) WhitelistRule(ctx context.Context, id int64) (*WhitelistRule, e
 // never repeated: when the outcome is unknown (ErrOutcomeUnknown) the
 // caller must look for the rule before creating it again.
 func (c *Client) CreateWhitelistRule(ctx context.Context, in WhitelistRuleInput) (*WhitelistRule, error) {
-	defer c.invalidateWhitelistListing()
 	var rule WhitelistRule
 	if _, err := c.do(ctx, call{method: http.MethodPost, path: apiPath(whitelistPath), body: in, ok: []int{http.StatusOK}}, &rule); err != nil {
 		return nil, err
@@ -122,7 +118,6 @@ func (c *Client) CreateWhitelistRule(ctx context.Context, in WhitelistRuleInput)
 // UpdateWhitelistRule changes the fields set in in. An unknown id is a 400
 // (ErrValidation), as the product answers it.
 func (c *Client) UpdateWhitelistRule(ctx context.Context, id int64, in WhitelistRuleInput) (*WhitelistRule, error) {
-	defer c.invalidateWhitelistListing()
 	var rule WhitelistRule
 	r := call{method: http.MethodPut, path: apiPath(whitelistPath, strconv.FormatInt(id, 10)), body: in, idempotent: true, ok: []int{http.StatusOK}}
 	if _, err := c.do(ctx, r, &rule); err != nil {
@@ -134,7 +129,6 @@ func (c *Client) UpdateWhitelistRule(ctx context.Context, id int64, in Whitelist
 // DeleteWhitelistRule removes a rule; an id that does not exist is not an
 // error (the product answers 200).
 func (c *Client) DeleteWhitelistRule(ctx context.Context, id int64) error {
-	defer c.invalidateWhitelistListing()
 	r := call{method: http.MethodDelete, path: apiPath(whitelistPath, strconv.FormatInt(id, 10)), idempotent: true, ok: []int{http.StatusOK, http.StatusNoContent}}
 	_, err := c.do(ctx, r, nil)
 	return err
@@ -143,7 +137,6 @@ func (c *Client) DeleteWhitelistRule(ctx context.Context, id int64) error {
 // SetWhitelistEnabled turns the allowlist on or off. No endpoint reads the
 // switch back.
 func (c *Client) SetWhitelistEnabled(ctx context.Context, enabled bool) error {
-	defer c.invalidateWhitelistListing()
 	action := "disable"
 	if enabled {
 		action = "enable"
@@ -169,7 +162,6 @@ func (c *Client) GetWhitelistSettings(ctx context.Context) (*WhitelistSettings, 
 // application-link rule; the other values bring them back for every link
 // and set their authentication flag.
 func (c *Client) SetWhitelistSettings(ctx context.Context, s WhitelistSettings) (*WhitelistSettings, error) {
-	defer c.invalidateWhitelistListing()
 	var out WhitelistSettings
 	r := call{method: http.MethodPut, path: apiPath(whitelistPath + "/settings"), body: s, idempotent: true, ok: []int{http.StatusOK}}
 	if _, err := c.do(ctx, r, &out); err != nil {
@@ -191,84 +183,10 @@ func (c *Client) CheckWhitelist(ctx context.Context, rawURL string) (*WhitelistC
 	return &out, nil
 }
 
-// ---- Listing cache ----
-
-// whitelistListingTTL bounds how long a listing is reused. A Terraform run
-// configures one client per provider block, and the listing serves every
-// rule that run reads; writes through the client invalidate it at once.
-// The expiry only limits how stale a long run may see changes made outside
-// it (by people or other tools) meanwhile.
-const whitelistListingTTL = 30 * time.Second
-
-// listingCache holds one client's allowlist listing.
-type listingCache struct {
-	mu      sync.Mutex
-	rules   []WhitelistRule
-	fetched time.Time
-	valid   bool
-	// generation counts writes: a listing fetched across a write is not
-	// stored, and callers after the write do not join its request.
-	generation uint64
-	inflight   *listingFetch
-}
-
-type listingFetch struct {
-	generation uint64
-	done       chan struct{}
-	rules      []WhitelistRule
-	err        error
-}
-
-func (c *Client) invalidateWhitelistListing() {
-	cache := &c.allowlistCache
-	cache.mu.Lock()
-	defer cache.mu.Unlock()
-	cache.generation++
-	cache.valid = false
-	cache.rules = nil
-	cache.inflight = nil
-}
-
-func (lc *listingCache) get(ctx context.Context, c *Client) ([]WhitelistRule, error) {
-	lc.mu.Lock()
-	if lc.valid && c.now().Sub(lc.fetched) < whitelistListingTTL {
-		rules := slices.Clone(lc.rules)
-		age := c.now().Sub(lc.fetched)
-		lc.mu.Unlock()
-		tflog.Debug(ctx, "Using cached allowlist listing", map[string]any{"rules": len(rules), "age": age.String()})
-		return rules, nil
-	}
-	f := lc.inflight
-	if f == nil {
-		f = &listingFetch{generation: lc.generation, done: make(chan struct{})}
-		lc.inflight = f
-		// The request outlives a caller that gives up, since others may be
-		// waiting for it; the client's timeouts still bound it.
-		go lc.fetch(context.WithoutCancel(ctx), c, f)
-	} else {
-		tflog.Debug(ctx, "Waiting for an allowlist listing already in progress")
-	}
-	lc.mu.Unlock()
-
-	select {
-	case <-f.done:
-		return slices.Clone(f.rules), f.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (lc *listingCache) fetch(ctx context.Context, c *Client, f *listingFetch) {
+func (c *Client) listWhitelistRules(ctx context.Context) ([]WhitelistRule, error) {
 	var listing whitelistListing
-	_, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(whitelistPath)}, &listing)
-	lc.mu.Lock()
-	if lc.inflight == f {
-		lc.inflight = nil
+	if _, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(whitelistPath)}, &listing); err != nil {
+		return nil, err
 	}
-	if err == nil && lc.generation == f.generation {
-		lc.rules, lc.fetched, lc.valid = listing.Rules, c.now(), true
-	}
-	lc.mu.Unlock()
-	f.rules, f.err = listing.Rules, err
-	close(f.done)
+	return listing.Rules, nil
 }

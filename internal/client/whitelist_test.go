@@ -246,7 +246,7 @@ func TestWhitelistListingCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	first[0].Expression = "changed by the caller"
-	advance(whitelistListingTTL - time.Second)
+	advance(readCacheTTL - time.Second)
 	if rule, err := c.WhitelistRule(ctx, 1); err != nil || rule.Expression != "Wiki (https://wiki.example.com)" {
 		t.Fatalf("cached rule = %+v, %v", rule, err)
 	}

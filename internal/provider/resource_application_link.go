@@ -354,7 +354,10 @@ func (r *applicationLinkResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	link, err := r.client.GetApplicationLink(ctx, state.ID.ValueString())
+	// A refresh reads every link of the run, so it uses the answers the
+	// run's reads share: one listing for all links, and one authentication
+	// read per link that its consumers' reads reuse.
+	link, err := r.client.SharedApplicationLink(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Info(ctx, "Application link no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
@@ -364,7 +367,7 @@ func (r *applicationLinkResource) Read(ctx context.Context, req resource.ReadReq
 		addAPIError(&resp.Diagnostics, "Error Reading Application Link", "read the application link", err)
 		return
 	}
-	r.fill(ctx, link, &state, &resp.Diagnostics)
+	r.fill(ctx, link, r.client.SharedLinkAuthentication, &state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -596,13 +599,13 @@ func (r *applicationLinkResource) readInto(ctx context.Context, id string, m *ap
 		addAPIError(diags, "Error Reading Application Link", "read the application link", err)
 		return
 	}
-	r.fill(ctx, link, m, diags)
+	r.fill(ctx, link, r.client.GetLinkAuthentication, m, diags)
 }
 
 // fill maps a link and its authentication onto the model. URLs that differ
 // from the model's only by a trailing slash keep the configured spelling,
 // since the products strip trailing slashes.
-func (r *applicationLinkResource) fill(ctx context.Context, link *client.ApplicationLink, m *applicationLinkResourceModel, diags *diag.Diagnostics) {
+func (r *applicationLinkResource) fill(ctx context.Context, link *client.ApplicationLink, readAuthentication func(context.Context, string) (*client.LinkAuthentication, error), m *applicationLinkResourceModel, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(link.ID)
 	m.ApplicationID = types.StringValue(link.ID)
 	m.Type = types.StringValue(typeNameForID(link.TypeID))
@@ -615,24 +618,22 @@ func (r *applicationLinkResource) fill(ctx context.Context, link *client.Applica
 		m.RelocateWhenUnreachable = types.BoolValue(false)
 	}
 
+	// The link's authentication holds both its outgoing providers (the
+	// legacy ones included, which the status API does not show) and its
+	// incoming consumer, so one read gives the levels of both directions.
+	auth, err := readAuthentication(ctx, link.ID)
+	if err != nil {
+		addAPIError(diags, "Error Reading Application Link", "read the link's authentication configuration", err)
+		return
+	}
 	m.Incoming, m.Outgoing = types.StringNull(), types.StringNull()
 	if link.TypeID != genericType {
-		status, err := r.client.GetOAuthStatus(ctx, link.ID)
-		if err != nil {
-			addAPIError(diags, "Error Reading Application Link", "read the link's OAuth levels", err)
-			return
-		}
+		status := auth.OAuthStatus()
 		m.Incoming = types.StringValue(oauthLevelForConfig(status.Incoming))
 		m.Outgoing = types.StringValue(oauthLevelForConfig(status.Outgoing))
 	}
-
-	providers, err := r.client.ListAuthenticationProviders(ctx, link.ID)
-	if err != nil {
-		addAPIError(diags, "Error Reading Application Link", "read the link's authentication providers", err)
-		return
-	}
 	legacy := []attr.Value{}
-	for _, p := range providers {
+	for _, p := range auth.Providers {
 		if name, ok := legacyProviders[p.Provider]; ok {
 			legacy = append(legacy, types.StringValue(name))
 		}

@@ -707,3 +707,108 @@ func TestApplicationLinkResourceValidateConfig(t *testing.T) {
 		}
 	}
 }
+
+// expectRefreshRequests is a plan check that compares what the refresh
+// asked the emulator with what one listing and one authentication read per
+// link cost: want maps "METHOD path" to a count, and no other path of the
+// applinks modules may have been requested.
+type expectRefreshRequests struct {
+	inst *emulator.Instance
+	want map[string]int
+}
+
+func (e expectRefreshRequests) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	var counts struct {
+		Total    int            `json:"total"`
+		Requests map[string]int `json:"requests"`
+	}
+	if _, err := emulatorCall(e.inst, "GET", "/_emulator/requests", nil, &counts); err != nil {
+		resp.Error = err
+		return
+	}
+	for request, n := range counts.Requests {
+		if e.want[request] != n {
+			resp.Error = fmt.Errorf("the refresh made %d %q requests, want %d (all %d requests: %v)", n, request, e.want[request], counts.Total, counts.Requests)
+			return
+		}
+	}
+	for request, n := range e.want {
+		if counts.Requests[request] != n {
+			resp.Error = fmt.Errorf("the refresh made %d %q requests, want %d (all: %v)", counts.Requests[request], request, n, counts.Requests)
+			return
+		}
+	}
+}
+
+// A refresh of many links and their consumers lists the links once and
+// reads each link's authentication once, shared by the link and its
+// consumer: no OAuth status or provider read per link.
+func TestAccApplicationLinkResource_refreshCost(t *testing.T) {
+	const links = 12
+	server := startEmulator(t, emulator.Options{AllowAllHosts: true, Control: true}, "jira=jira", "wiki=confluence")
+	jira, wiki := server.Instance("jira"), server.Instance("wiki")
+	config := testAccProviderConfig(jira.URL()) + fmt.Sprintf(`
+resource "applinks_application_link" "wiki" {
+  type     = "confluence"
+  name     = "Wiki"
+  rpc_url  = %q
+  incoming = "oauth"
+}
+
+resource "applinks_application_link" "tool" {
+  count   = %d
+  type    = "generic"
+  name    = "Tool ${count.index}"
+  rpc_url = "https://tool-${count.index}.example.com"
+}
+
+resource "applinks_oauth_consumer" "tool" {
+  count               = %d
+  application_link_id = applinks_application_link.tool[count.index].id
+  direction           = "incoming"
+  consumer_key        = "tool-${count.index}"
+  name                = "Tool ${count.index}"
+  public_key          = %q
+}
+`, wiki.URL(), links-1, links-1, publicKeyBase64(t, testConsumerKey(t, 0)))
+
+	want := map[string]int{"GET /rest/applinks/3.0/applinks": 1}
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEmulatorLinks(jira)),
+		Steps: []tfresource.TestStep{
+			{
+				Config: config,
+				Check: func(*terraform.State) error {
+					var listed []emulatedLink
+					if _, err := emulatorCall(jira, "GET", "/rest/applinks/3.0/applinks", nil, &listed); err != nil {
+						return err
+					}
+					if len(listed) != links {
+						return fmt.Errorf("the instance holds %d links, want %d", len(listed), links)
+					}
+					for _, link := range listed {
+						want["GET /rest/applinks-oauth/1.0/applicationlink/"+link.ID+"/authentication"] = 1
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					if _, err := emulatorCall(jira, "POST", "/_emulator/reset", nil, nil); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:   config,
+				PlanOnly: true,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectEmptyPlan(),
+						expectRefreshRequests{inst: jira, want: want},
+					},
+				},
+			},
+		},
+	})
+}

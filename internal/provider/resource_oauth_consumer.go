@@ -387,7 +387,7 @@ func (r *oauthConsumerResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	found := r.readInto(ctx, &state, &resp.Diagnostics)
+	found := r.readInto(ctx, &state, r.client.SharedLinkAuthentication, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -613,7 +613,7 @@ func addLinkLookupError(diags *diag.Diagnostics, summary, linkID string, err err
 // checks that it holds what was planned.
 func (r *oauthConsumerResource) readBack(ctx context.Context, plan *oauthConsumerResourceModel, diags *diag.Diagnostics) {
 	got := *plan
-	found := r.readInto(ctx, &got, diags)
+	found := r.readInto(ctx, &got, r.client.GetLinkAuthentication, diags)
 	switch {
 	case diags.HasError():
 		return
@@ -658,11 +658,12 @@ func consumerDifferences(want, got *oauthConsumerResourceModel) []string {
 	return differences
 }
 
-// readInto reads the consumer the model names into it and reports whether
-// it exists. A deleted link means a deleted consumer.
-func (r *oauthConsumerResource) readInto(ctx context.Context, m *oauthConsumerResourceModel, diags *diag.Diagnostics) bool {
+// readInto reads the consumer the model names into it with
+// readAuthentication and reports whether it exists. A deleted link means a
+// deleted consumer.
+func (r *oauthConsumerResource) readInto(ctx context.Context, m *oauthConsumerResourceModel, readAuthentication func(context.Context, string) (*client.LinkAuthentication, error), diags *diag.Diagnostics) bool {
 	linkID, direction := m.ApplicationLinkID.ValueString(), m.Direction.ValueString()
-	auth, err := r.client.GetLinkAuthentication(ctx, linkID)
+	auth, err := readAuthentication(ctx, linkID)
 	if errors.Is(err, client.ErrNotFound) {
 		return false
 	}

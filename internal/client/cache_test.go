@@ -1,0 +1,192 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// countingServer answers GETs by path and counts the requests per
+// "METHOD path"; it is safe for concurrent requests.
+func countingServer(t *testing.T, answers map[string]string) (*Client, func(key string) int64) {
+	t.Helper()
+	var mu sync.Mutex
+	counts := map[string]int64{}
+	srv := quietServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		counts[r.Method+" "+r.URL.Path]++
+		mu.Unlock()
+		if r.Method != http.MethodGet {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		body, ok := answers[r.URL.Path]
+		if !ok {
+			respond(w, http.StatusNotFound, "application/json", `{"status-code":404,"message":"not found"}`)
+			return
+		}
+		respond(w, http.StatusOK, "application/json", body)
+	}))
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c, _ := newTestClient(t, srv.URL, nil)
+	return c, func(key string) int64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return counts[key]
+	}
+}
+
+const (
+	linksPath = "/rest/applinks/3.0/applinks"
+	linksKey  = "GET " + linksPath
+)
+
+func TestSharedApplicationLinkListsOncePerRunUntilAWrite(t *testing.T) {
+	t.Parallel()
+	c, count := countingServer(t, map[string]string{
+		linksPath: `[{"id":"id-1","name":"Jira","type":"jira","rpcUrl":"http://jira","displayUrl":"http://jira"},` +
+			`{"id":"id-2","name":"Wiki","type":"confluence","rpcUrl":"http://wiki","displayUrl":"http://wiki"}]`,
+	})
+	ctx := context.Background()
+
+	var wg sync.WaitGroup
+	var failures atomic.Int64
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(id string) {
+			defer wg.Done()
+			link, err := c.SharedApplicationLink(ctx, id)
+			if err != nil || link.ID != id {
+				failures.Add(1)
+			}
+		}([]string{"id-1", "id-2"}[i%2])
+	}
+	wg.Wait()
+	if failures.Load() != 0 {
+		t.Fatalf("%d concurrent reads failed", failures.Load())
+	}
+	if link, err := c.SharedApplicationLink(ctx, "ID-2"); err != nil || link.Name != "Wiki" {
+		t.Fatalf("link %+v, err %v: ids are compared without case", link, err)
+	}
+	if got := count(linksKey); got != 1 {
+		t.Fatalf("21 reads made %d listing requests, want 1", got)
+	}
+
+	if _, err := c.SharedApplicationLink(ctx, "id-3"); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "id-3") {
+		t.Errorf("unlisted link: err = %v, want ErrNotFound naming the id", err)
+	}
+
+	if err := c.DeleteApplicationLink(ctx, "id-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SharedApplicationLink(ctx, "id-2"); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(linksKey); got != 2 {
+		t.Errorf("after a write the listing was requested %d times in all, want 2 (the write must invalidate it)", got)
+	}
+}
+
+func TestSharedLinkAuthenticationIsCachedPerLink(t *testing.T) {
+	t.Parallel()
+	auth := `{"configuredAuthProviders":[],"consumers":[]}`
+	c, count := countingServer(t, map[string]string{
+		"/rest/applinks-oauth/1.0/applicationlink/id-1/authentication": auth,
+		"/rest/applinks-oauth/1.0/applicationlink/id-2/authentication": auth,
+	})
+	ctx := context.Background()
+	for _, id := range []string{"id-1", "id-2", "id-1", "id-2", "id-1"} {
+		if _, err := c.SharedLinkAuthentication(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"id-1", "id-2"} {
+		if got := count("GET /rest/applinks-oauth/1.0/applicationlink/" + id + "/authentication"); got != 1 {
+			t.Errorf("%s: %d requests, want 1", id, got)
+		}
+	}
+	if _, err := c.SharedLinkAuthentication(ctx, "gone"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown link: err = %v, want ErrNotFound", err)
+	}
+	// A failed read is not cached.
+	if _, err := c.SharedLinkAuthentication(ctx, "gone"); !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+	if got := count("GET /rest/applinks-oauth/1.0/applicationlink/gone/authentication"); got != 2 {
+		t.Errorf("a 404 was asked %d times, want 2: errors must not be cached", got)
+	}
+	// Confirming a write never uses the cache.
+	if _, err := c.GetLinkAuthentication(ctx, "id-1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("GET /rest/applinks-oauth/1.0/applicationlink/id-1/authentication"); got != 2 {
+		t.Errorf("GetLinkAuthentication made %d requests in all, want 2", got)
+	}
+}
+
+// Creating a link makes the products add an allowlist rule for it, so a
+// write of any kind must invalidate the allowlist listing too.
+func TestAnyWriteInvalidatesEveryListing(t *testing.T) {
+	t.Parallel()
+	c, count := countingServer(t, map[string]string{
+		"/rest/whitelist/latest": `{"rules":[],"page":0,"totalPages":1}`,
+		linksPath:                `[]`,
+	})
+	ctx := context.Background()
+	read := func() {
+		t.Helper()
+		if _, err := c.WhitelistRules(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.SharedApplicationLink(ctx, "x"); !errors.Is(err, ErrNotFound) {
+			t.Fatal(err)
+		}
+	}
+	read()
+	read()
+	if err := c.SetOAuthStatus(ctx, "id-1", OAuthStatus{}); err != nil {
+		t.Fatal(err)
+	}
+	read()
+	if a, l := count("GET /rest/whitelist/latest"), count(linksKey); a != 2 || l != 2 {
+		t.Errorf("allowlist listed %d times, links %d times; want 2 each (once before and once after the write)", a, l)
+	}
+}
+
+func TestOAuthStatusIsDerivedAsTheStatusAPIDoes(t *testing.T) {
+	t.Parallel()
+	provider := func(class string) AuthenticationProvider { return AuthenticationProvider{Provider: class} }
+	on3 := OAuthConfig{Enabled: true}
+	on2 := OAuthConfig{Enabled: true, TwoLoEnabled: true}
+	oni := OAuthConfig{Enabled: true, TwoLoEnabled: true, TwoLoImpersonationEnabled: true}
+	for _, tc := range []struct {
+		name string
+		auth LinkAuthentication
+		want OAuthStatus
+	}{
+		{"nothing", LinkAuthentication{}, OAuthStatus{}},
+		{"legacy providers are not OAuth", LinkAuthentication{Providers: []AuthenticationProvider{provider(ProviderBasic), provider(ProviderTrustedApps)}}, OAuthStatus{}},
+		{"3LO out", LinkAuthentication{Providers: []AuthenticationProvider{provider(ProviderOAuth)}}, OAuthStatus{Outgoing: on3}},
+		{"2LO out", LinkAuthentication{Providers: []AuthenticationProvider{provider(ProviderOAuth), provider(ProviderTwoLeggedOAuth)}}, OAuthStatus{Outgoing: on2}},
+		{"2LOi out implies 2LO", LinkAuthentication{Providers: []AuthenticationProvider{provider(ProviderOAuth), provider(ProviderTwoLeggedOAuthImpersonated)}}, OAuthStatus{Outgoing: oni}},
+		{"2LO without 3LO is off", LinkAuthentication{Providers: []AuthenticationProvider{provider(ProviderTwoLeggedOAuth)}}, OAuthStatus{}},
+		{"3LO in", LinkAuthentication{Consumers: []Consumer{{Key: "peer", SignatureMethod: SignatureRSASHA1}}}, OAuthStatus{Incoming: on3}},
+		{"2LO in", LinkAuthentication{Consumers: []Consumer{{Key: "peer", TwoLOAllowed: true}}}, OAuthStatus{Incoming: on2}},
+		{"2LOi in", LinkAuthentication{Consumers: []Consumer{{Key: "peer", TwoLOImpersonationAllowed: true}}}, OAuthStatus{Incoming: oni}},
+		{"a generic link's outgoing consumer is not incoming", LinkAuthentication{
+			Providers: []AuthenticationProvider{{Provider: ProviderOAuth, Config: map[string]string{ConfigConsumerKeyOutbound: "ours"}}},
+			Consumers: []Consumer{{Key: "ours", SignatureMethod: SignatureHMACSHA1}},
+		}, OAuthStatus{Outgoing: on3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.auth.OAuthStatus(); got != tc.want {
+				t.Errorf("OAuthStatus() = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
