@@ -280,11 +280,12 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
-	if err := r.finishCreate(ctx, createdID, &plan); err != nil {
+	link, err := r.finishCreate(ctx, createdID, &plan)
+	if err != nil {
 		r.rollBack(ctx, createdID, &plan, resp, err)
 		return
 	}
-	r.readInto(ctx, createdID, &plan, &resp.Diagnostics)
+	r.fill(ctx, link, r.client.GetLinkAuthentication, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -292,24 +293,27 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 }
 
 // finishCreate checks what the server made of the link and applies what the
-// create call cannot carry: the primary flag and the OAuth levels.
-func (r *applicationLinkResource) finishCreate(ctx context.Context, id string, plan *applicationLinkResourceModel) error {
+// create call cannot carry: the primary flag and the OAuth levels. It
+// returns the link as it now is, since neither write changes anything else
+// of it, so the caller need not read it again.
+func (r *applicationLinkResource) finishCreate(ctx context.Context, id string, plan *applicationLinkResourceModel) (*client.ApplicationLink, error) {
 	link, err := r.client.GetApplicationLink(ctx, id)
 	if err != nil {
-		return fmt.Errorf("reading the new link: %w", err)
+		return nil, fmt.Errorf("reading the new link: %w", err)
 	}
 	if link.Name != plan.Name.ValueString() {
 		// The products rename a duplicate to "name - 2" instead of failing;
 		// another client created the name in the meantime.
-		return fmt.Errorf("the instance named the link %q instead of %q because another link took that name "+
+		return nil, fmt.Errorf("the instance named the link %q instead of %q because another link took that name "+
 			"while it was being created", link.Name, plan.Name.ValueString())
 	}
 	if plan.Primary.ValueBool() && !link.Primary {
 		if err := r.client.MakePrimary(ctx, id); err != nil {
-			return fmt.Errorf("making the link primary: %w", err)
+			return nil, fmt.Errorf("making the link primary: %w", err)
 		}
+		link.Primary = true
 	}
-	return r.applyOAuthLevels(ctx, id, plan)
+	return link, r.applyOAuthLevels(ctx, id, plan)
 }
 
 // rollBack removes a link whose create did not complete, so that no link is

@@ -788,8 +788,19 @@ resource "applinks_oauth_consumer" "tool" {
 					if len(listed) != links {
 						return fmt.Errorf("the instance holds %d links, want %d", len(listed), links)
 					}
+					var counts struct {
+						Requests map[string]int `json:"requests"`
+					}
+					if _, err := emulatorCall(jira, "GET", "/_emulator/requests", nil, &counts); err != nil {
+						return err
+					}
 					for _, link := range listed {
 						want["GET /rest/applinks-oauth/1.0/applicationlink/"+link.ID+"/authentication"] = 1
+						// A create confirms the new link once; the writes after
+						// that check do not change it.
+						if n := counts.Requests["GET /rest/applinks/3.0/applinks/"+link.ID]; n != 1 {
+							return fmt.Errorf("creating link %s read it %d times, want 1", link.ID, n)
+						}
 					}
 					return nil
 				},
