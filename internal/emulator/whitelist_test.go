@@ -541,3 +541,25 @@ func TestWildcardToJavaRegex(t *testing.T) {
 		t.Errorf("wildcard regex %v %v", re, err)
 	}
 }
+
+// The listing's order follows String.CASE_INSENSITIVE_ORDER.
+func TestCompareIgnoringCase(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		sign int
+	}{
+		{"abc", "ABC", 0},
+		{"abc", "abd", -1},
+		{"B", "a", 1},
+		{"ab", "ABC", -1},
+		{"Ärger", "ärger", 0},
+		{"é", "f", 1},
+		{"", "a", -1},
+		{"Straße", "STRASSE", 1}, // char by char, no full case folding
+	} {
+		got := compareIgnoringCase(tc.a, tc.b)
+		if (got > 0) != (tc.sign > 0) || (got < 0) != (tc.sign < 0) {
+			t.Errorf("compareIgnoringCase(%q, %q) = %d, want sign %d", tc.a, tc.b, got, tc.sign)
+		}
+	}
+}
