@@ -397,7 +397,6 @@ func TestAccLoad(t *testing.T) {
 		"atlassian_links", shape.atlassianLinks,
 		"consumers", shape.consumers,
 		"rules", shape.rules,
-		"parallelism", 10,
 		"duplicates", duplicates,
 		"orphans", orphans,
 		"requests", total,

@@ -104,5 +104,12 @@ func secretsSummary(r *FamilyResult) string {
 	if !found {
 		return "Secrets: no test reported its search"
 	}
-	return fmt.Sprintf("Secrets leaked: %s (searched for %s secrets over %s bytes of output)", number(leaks), number(secrets), number(bytes))
+	searches := 0
+	for _, t := range r.sortedTests() {
+		if _, ok := t.Figures["leaks"]; ok {
+			searches++
+		}
+	}
+	return fmt.Sprintf("Secrets leaked: %s (%d tests searched %s bytes of output for %s secrets in all)",
+		number(leaks), searches, number(bytes), number(secrets))
 }

@@ -175,7 +175,7 @@ func TestSecretsSummaryAddsUpTheTests(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Finish(nil)
-	if got := r.Family.Summary(r); got != "Secrets leaked: 1 (searched for 9 secrets over 3500 bytes of output)" {
+	if got := r.Family.Summary(r); got != "Secrets leaked: 1 (2 tests searched 3500 bytes of output for 9 secrets in all)" {
 		t.Errorf("summary %q", got)
 	}
 }
