@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -263,11 +264,16 @@ provider "applinks" {
 			t.Errorf("TRACE log lacks %q; the wire log is not being written", want)
 		}
 	}
-	for _, secret := range []string{password, token, sharedSecret, basicAuthValue("tracer", password)} {
-		if strings.Contains(log, secret) {
+	secrets := []string{password, token, sharedSecret}
+	forms := append(slices.Clone(secrets), basicAuthValue("tracer", password))
+	leaks := 0
+	for _, secret := range forms {
+		if n := strings.Count(log, secret); n > 0 {
+			leaks += n
 			t.Errorf("TRACE log contains the secret %q", secret)
 		}
 	}
+	reportFigure(t, "secrets", len(secrets), "forms", len(forms), "bytes", len(logBytes), "leaks", leaks)
 }
 
 func basicAuthValue(username, password string) string {

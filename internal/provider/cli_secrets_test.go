@@ -1,0 +1,611 @@
+package provider
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
+	"github.com/applinks-iac/terraform-provider-applinks/internal/tfcli"
+)
+
+// ---- Where a secret could hide ----
+
+// secretForm is one spelling of a secret that must not appear in output.
+type secretForm struct {
+	secret string // the secret's name, for the report
+	form   string // how it is spelt: raw, base64, query-escaped, ...
+	value  string
+}
+
+// secretForms lists the spellings in which a value could leak: raw, escaped
+// for JSON (Go's encoder, with and without HTML escaping), for a URL query,
+// a URL path and OAuth 1.0a, and base64 in both alphabets at each of the
+// three byte alignments, so that it is found inside any longer base64 text
+// (a Basic header, an encoded body).
+func secretForms(name, value string) []secretForm {
+	forms := []secretForm{{name, "raw", value}}
+	add := func(form, v string) {
+		for _, f := range forms {
+			if f.value == v {
+				return
+			}
+		}
+		forms = append(forms, secretForm{name, form, v})
+	}
+	add("json", jsonEscaped(value, true))
+	add("json-no-html-escape", jsonEscaped(value, false))
+	add("query-escaped", url.QueryEscape(value))
+	add("path-escaped", url.PathEscape(value))
+	add("rfc5849", rfc5849Encode(value))
+	for _, f := range base64Fragments([]byte(value)) {
+		add("base64", f)
+	}
+	return forms
+}
+
+func jsonEscaped(s string, escapeHTML bool) string {
+	var b bytes.Buffer
+	encoder := json.NewEncoder(&b)
+	encoder.SetEscapeHTML(escapeHTML)
+	_ = encoder.Encode(s)
+	return strings.TrimSuffix(strings.TrimSpace(b.String()), `"`)[1:]
+}
+
+// base64Fragments returns, for each alignment of data in a longer byte
+// stream, the part of its base64 encoding that does not depend on the bytes
+// around it, in the standard and URL alphabets.
+func base64Fragments(data []byte) []string {
+	var fragments []string
+	for offset := range 3 {
+		padded := append(make([]byte, offset), data...)
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+			text := enc.EncodeToString(padded)
+			start := 0
+			if offset > 0 {
+				start = 4 // the first group mixes in the bytes before
+			}
+			end := len(text) - 4 // the last group may mix in the bytes after
+			if end-start >= 12 {
+				fragments = append(fragments, text[start:end])
+			}
+		}
+	}
+	return fragments
+}
+
+// privateKeyForms lists the spellings of an RSA private key: each line of
+// its PEM text, and pieces of the base64 of its private exponent and primes,
+// which any encoding of the key (PKCS #1 or #8, PEM or not) carries. Lines that
+// the public key's own encodings contain as well are left out, since the
+// public key may be shown.
+func privateKeyForms(name string, key *rsa.PrivateKey, publicTexts ...string) ([]secretForm, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	privatePEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	var forms []secretForm
+	for _, line := range strings.Split(privatePEM, "\n") {
+		if len(line) < 16 || strings.HasPrefix(line, "-----") || containsAny(publicTexts, line) {
+			continue
+		}
+		forms = append(forms, secretForm{name, "pem-line", line})
+	}
+	for _, part := range []struct {
+		form  string
+		bytes []byte
+	}{{"exponent-base64", key.D.Bytes()}, {"prime-base64", key.Primes[0].Bytes()}, {"prime-base64", key.Primes[1].Bytes()}} {
+		// In 32-character pieces, so that a piece lies whole within one
+		// line of any PEM or other wrapped text.
+		for _, f := range base64Fragments(part.bytes) {
+			for i := 0; i+32 <= len(f); i += 32 {
+				forms = append(forms, secretForm{name, part.form, f[i : i+32]})
+			}
+		}
+	}
+	return forms, nil
+}
+
+func containsAny(texts []string, s string) bool {
+	for _, text := range texts {
+		if strings.Contains(text, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// capturedOutput is one stream of one Terraform run: stdout, stderr or
+// the TRACE log.
+type capturedOutput struct {
+	name string
+	data []byte
+}
+
+type leak struct {
+	form    secretForm
+	output  string
+	context string
+}
+
+// findSecrets returns every place where a form appears in an output.
+func findSecrets(outputs []capturedOutput, forms []secretForm) []leak {
+	var leaks []leak
+	for _, out := range outputs {
+		for _, form := range forms {
+			data, from := out.data, 0
+			for {
+				i := bytes.Index(data[from:], []byte(form.value))
+				if i < 0 {
+					break
+				}
+				at := from + i
+				leaks = append(leaks, leak{form, out.name, string(data[max(0, at-120):min(len(data), at+len(form.value)+40)])})
+				from = at + len(form.value)
+			}
+		}
+	}
+	return leaks
+}
+
+func TestSecretFormsFindEveryEncoding(t *testing.T) {
+	t.Parallel()
+	const secret = `p&ss/w+rd=%Q "7"-Zx41-kk09`
+	forms := append(secretForms("password", secret), secretForm{"password", "basic", basicAuthValue("someone", secret)})
+	haystacks := map[string]string{
+		"raw":           "password=" + secret + ";",
+		"basic header":  "Authorization: Basic " + basicAuthValue("someone", secret),
+		"base64 url":    base64.URLEncoding.EncodeToString([]byte("xy" + secret + "tail")),
+		"query":         "?password=" + url.QueryEscape(secret) + "&x=1",
+		"path":          "/users/" + url.PathEscape(secret),
+		"go json":       mustJSON(t, map[string]string{"password": secret}),
+		"oauth":         `oauth_signature="` + rfc5849Encode(secret) + `"`,
+		"base64 offset": base64.StdEncoding.EncodeToString([]byte("a" + secret)),
+	}
+	for name, haystack := range haystacks {
+		if leaks := findSecrets([]capturedOutput{{name, []byte(haystack)}}, forms); len(leaks) == 0 {
+			t.Errorf("the %s form %q is not found", name, haystack)
+		}
+	}
+	if leaks := findSecrets([]capturedOutput{{"clean", []byte("password=[redacted] Basic W3JlZGFjdGVkXQ==")}}, forms); len(leaks) != 0 {
+		t.Errorf("a clean output has leaks: %+v", leaks)
+	}
+
+	key := testConsumerKey(t, 1)
+	keyForms, err := privateKeyForms("private key", key, publicKeyPEMOf(t, key), publicKeyBase64(t, key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs1 := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	mustNotFail(t, err)
+	for name, haystack := range map[string]string{
+		"pkcs1 pem":          pkcs1,
+		"pkcs8 in json":      mustJSON(t, map[string]string{"public_key": string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}))}),
+		"pkcs8 base64 alone": base64.StdEncoding.EncodeToString(pkcs8),
+	} {
+		if leaks := findSecrets([]capturedOutput{{name, []byte(haystack)}}, keyForms); len(leaks) == 0 {
+			t.Errorf("the private key as %s is not found", name)
+		}
+	}
+	public := publicKeyPEMOf(t, key) + publicKeyBase64(t, key)
+	if leaks := findSecrets([]capturedOutput{{"public key", []byte(public)}}, keyForms); len(leaks) != 0 {
+		t.Errorf("the public key counts as a leak of the private key: %+v", leaks[0])
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	mustNotFail(t, err)
+	return string(data)
+}
+
+// ---- The test ----
+
+const cliSecretsConfig = `
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
+variable "jira_url" {
+  type = string
+}
+variable "wiki_url" {
+  type = string
+}
+variable "username" {
+  type = string
+}
+variable "password" {
+  type      = string
+  sensitive = true
+}
+variable "token" {
+  type      = string
+  sensitive = true
+}
+variable "shared_secret" {
+  type      = string
+  sensitive = true
+}
+variable "new_shared_secret" {
+  type      = string
+  sensitive = true
+}
+variable "public_key" {
+  type = string
+}
+variable "private_key" {
+  type      = string
+  sensitive = true
+}
+variable "canary" {
+  type = string
+}
+
+provider "applinks" {
+  url         = var.jira_url
+  username    = var.username
+  password    = var.password
+  max_retries = 0
+}
+
+provider "applinks" {
+  alias = "wiki"
+  url   = var.wiki_url
+  token = var.token
+}
+
+data "applinks_server" "jira" {}
+
+data "applinks_server" "wiki" {
+  provider = applinks.wiki
+}
+
+resource "applinks_application_link" "ci" {
+  type    = "generic"
+  name    = var.canary
+  rpc_url = "https://ci.example.com"
+}
+
+resource "applinks_application_link" "wiki" {
+  type    = "confluence"
+  name    = "Wiki"
+  rpc_url = data.applinks_server.wiki.base_url
+}
+
+resource "applinks_application_link" "ci_from_wiki" {
+  provider = applinks.wiki
+  type     = "generic"
+  name     = "CI"
+  rpc_url  = "https://ci.example.com"
+}
+
+resource "applinks_oauth_consumer" "ci_out" {
+  application_link_id = applinks_application_link.ci.id
+  direction           = "outgoing"
+  consumer_key        = "jira-at-ci"
+  name                = "Jira"
+  shared_secret       = var.SHARED_SECRET_VARIABLE
+  request_token_url   = "/oauth/request-token"
+  access_token_url    = "/oauth/access-token"
+  authorize_url       = "/oauth/authorize"
+}
+
+resource "applinks_oauth_consumer" "ci_in" {
+  application_link_id = applinks_application_link.ci.id
+  direction           = "incoming"
+  consumer_key        = "ci-at-jira"
+  name                = "CI"
+  public_key          = var.PUBLIC_KEY_VARIABLE
+  depends_on          = [applinks_oauth_consumer.ci_out]
+}
+
+resource "applinks_whitelist_rule" "ci" {
+  type       = "domain"
+  expression = "https://ci.example.com"
+}
+
+resource "applinks_whitelist_rule" "ci_from_wiki" {
+  provider   = applinks.wiki
+  type       = "exact_url"
+  expression = "https://ci.example.com/job"
+}
+
+resource "applinks_whitelist" "wiki" {
+  provider = applinks.wiki
+  enabled  = true
+}
+`
+
+// cliSecretsConfigWith fills in which variables the shared secret and the
+// public key come from, so that a run can misconfigure them.
+func cliSecretsConfigWith(sharedSecretVariable, publicKeyVariable string) string {
+	return strings.NewReplacer("SHARED_SECRET_VARIABLE", sharedSecretVariable, "PUBLIC_KEY_VARIABLE", publicKeyVariable).Replace(cliSecretsConfig)
+}
+
+// No secret (password, token, shared secret, private key) appears in
+// anything the Terraform CLI writes: the stdout, stderr and TRACE log of a
+// plan, an apply, a second plan, three runs that fail on a secret-bearing
+// input (a private key given as a public key, a consumer write the instance
+// rejects quoting the new secret, a wrong password), and a destroy, with the
+// provider built from this tree. Every secret reaches Terraform as a
+// sensitive variable, as in a pipeline, so a snippet of the configuration in
+// a diagnostic shows no value. The state file is not searched: it holds the
+// (sensitive) shared secret by design.
+//
+// The search must be able to fail: a canary given as a plain variable and
+// used as a link name must be found by the same search in the plan and apply
+// output and in the TRACE log.
+func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run the Terraform CLI")
+	}
+	t.Parallel()
+	terraformPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if terraformPath == "" {
+		var err error
+		if terraformPath, err = exec.LookPath("terraform"); err != nil {
+			t.Fatal("set TF_ACC_TERRAFORM_PATH or put terraform on PATH")
+		}
+	}
+
+	const (
+		username        = "leaky"
+		password        = `Pa55/w+rd&Lk-8c21=%Q`
+		wrongPassword   = `Wr0ng/Pa55&Lk-77d0+x`
+		token           = "leak-token-3f9e1a7b2c"
+		sharedSecret    = `Sh4red&Secret/1b7+e=`
+		newSharedSecret = `N3w&Sh4red/Secret-62c+`
+		canary          = "Canary & Co/4e1+k"
+	)
+	key := testConsumerKey(t, 1)
+	publicKey := publicKeyPEMOf(t, key)
+	privateDER, err := x509.MarshalPKCS8PrivateKey(key)
+	mustNotFail(t, err)
+	privateKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privateDER}))
+
+	var forms []secretForm
+	for name, value := range map[string]string{
+		"password": password, "wrong password": wrongPassword, "token": token,
+		"shared secret": sharedSecret, "new shared secret": newSharedSecret,
+	} {
+		forms = append(forms, secretForms(name, value)...)
+	}
+	forms = append(forms,
+		secretForm{"password", "basic", basicAuthValue(username, password)},
+		secretForm{"wrong password", "basic", basicAuthValue(username, wrongPassword)})
+	keyForms, err := privateKeyForms("private key", key, publicKey, publicKeyBase64(t, key))
+	mustNotFail(t, err)
+	forms = append(forms, keyForms...)
+	secretNames := map[string]bool{}
+	for _, f := range forms {
+		secretNames[f.secret] = true
+	}
+
+	server := startEmulator(t, emulator.Options{
+		Control:       true,
+		AllowAllHosts: true,
+		Users:         []emulator.User{{Name: username, Password: password, Token: token, SystemAdmin: true}},
+	}, "jira=jira", "wiki=confluence")
+	jira, wiki := server.Instance("jira"), server.Instance("wiki")
+
+	work := t.TempDir()
+	binDir := filepath.Join(work, "bin")
+	var buildOutput strings.Builder
+	if err := tfcli.Build("../..", ".", binDir, "terraform-provider-applinks", &buildOutput); err != nil {
+		t.Fatalf("%v\n%s", err, buildOutput.String())
+	}
+	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), map[string]string{tfcli.ProviderAddress: binDir})
+	mustNotFail(t, err)
+	configDir := filepath.Join(work, "config")
+	mustNotFail(t, os.MkdirAll(configDir, 0o700))
+	logDir := filepath.Join(work, "logs")
+	mustNotFail(t, os.MkdirAll(logDir, 0o700))
+
+	// Nothing from the caller's environment may change the run: no TF_*
+	// or APPLINKS_* variable passes through.
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TF_") && !strings.HasPrefix(kv, "APPLINKS_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(append(env, cliEnv...),
+		"TF_LOG=trace",
+		"TF_VAR_jira_url="+jira.URL(),
+		"TF_VAR_wiki_url="+wiki.URL(),
+		"TF_VAR_username="+username,
+		"TF_VAR_token="+token,
+		"TF_VAR_shared_secret="+sharedSecret,
+		"TF_VAR_new_shared_secret="+newSharedSecret,
+		"TF_VAR_public_key="+publicKey,
+		"TF_VAR_private_key="+privateKey,
+		"TF_VAR_canary="+canary,
+	)
+
+	var outputs []capturedOutput
+	type run struct {
+		name          string
+		config        string
+		password      string
+		args          []string
+		wantFailure   string // a text stderr must hold, for the runs that must fail
+		before, after func() error
+		wantInStdout  string
+	}
+	good := cliSecretsConfigWith("shared_secret", "public_key")
+	runs := []run{
+		{name: "plan", config: good, password: password, args: []string{"plan", "-input=false"}, wantInStdout: "Plan: 8 to add"},
+		{name: "apply", config: good, password: password, args: []string{"apply", "-auto-approve", "-input=false"}, wantInStdout: "Apply complete! Resources: 8 added"},
+		{name: "plan-again", config: good, password: password, args: []string{"plan", "-input=false", "-detailed-exitcode"}, wantInStdout: "No changes."},
+		{
+			name: "apply-private-key-as-public-key", config: cliSecretsConfigWith("shared_secret", "private_key"), password: password,
+			args: []string{"apply", "-auto-approve", "-input=false"}, wantFailure: "Private Key Given as Public Key",
+		},
+		{
+			name: "apply-rejected-consumer-write", config: cliSecretsConfigWith("new_shared_secret", "public_key"), password: password,
+			args: []string{"apply", "-auto-approve", "-input=false"}, wantFailure: "[redacted] is not accepted",
+			before: func() error {
+				// The instance refuses the new secret, quoting it, as a
+				// product's validation message might.
+				body, err := jsonNoHTMLEscape(map[string]any{"status": 400, "message": []string{"The shared secret " + newSharedSecret + " is not accepted."}})
+				if err != nil {
+					return err
+				}
+				_, err = emulatorCall(jira, http.MethodPost, "/_emulator/faults", map[string]any{
+					"method": "PUT", "path_prefix": "/rest/applinks-oauth/1.0/applicationlink/",
+					"status": 400, "body": body, "content_type": "application/json",
+				}, nil)
+				return err
+			},
+			after: func() error {
+				_, err := emulatorCall(jira, http.MethodDelete, "/_emulator/faults", nil, nil)
+				return err
+			},
+		},
+		{
+			name: "plan-wrong-password", config: good, password: wrongPassword,
+			args: []string{"plan", "-input=false"}, wantFailure: "refused",
+		},
+		{name: "destroy", config: good, password: password, args: []string{"destroy", "-auto-approve", "-input=false"}, wantInStdout: "Destroy complete! Resources: 8 destroyed"},
+	}
+	for _, r := range runs {
+		mustNotFail(t, os.WriteFile(filepath.Join(configDir, "main.tf"), []byte(r.config), 0o600))
+		if r.before != nil {
+			mustNotFail(t, r.before())
+		}
+		logPath := filepath.Join(logDir, r.name+".log")
+		tf := tfcli.Terraform{Path: terraformPath, Dir: configDir, Env: append(append([]string(nil), env...), "TF_LOG_PATH="+logPath, "TF_VAR_password="+r.password)}
+		cmd := tf.Command(append(r.args, "-no-color")...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		runErr := cmd.Run()
+		if r.after != nil {
+			mustNotFail(t, r.after())
+		}
+		logData, err := os.ReadFile(logPath)
+		if err != nil {
+			t.Fatalf("%s: no TRACE log: %v", r.name, err)
+		}
+		outputs = append(outputs,
+			capturedOutput{r.name + " stdout", stdout.Bytes()},
+			capturedOutput{r.name + " stderr", stderr.Bytes()},
+			capturedOutput{r.name + " log", logData})
+
+		var exitErr *exec.ExitError
+		switch {
+		case r.wantFailure == "" && runErr != nil:
+			t.Fatalf("terraform %s: %v\n%s\n%s", r.name, runErr, stdout.String(), stderr.String())
+		case r.wantFailure != "" && !errors.As(runErr, &exitErr):
+			t.Fatalf("terraform %s succeeded (or did not start: %v); it must fail\n%s", r.name, runErr, stdout.String())
+		case r.wantFailure != "" && !strings.Contains(collapseSpace(stderr.String()), r.wantFailure):
+			t.Fatalf("terraform %s failed without %q in its error:\n%s", r.name, r.wantFailure, stderr.String())
+		case r.wantInStdout != "" && !strings.Contains(stdout.String(), r.wantInStdout):
+			t.Fatalf("terraform %s printed no %q:\n%s", r.name, r.wantInStdout, stdout.String())
+		case r.wantFailure != "":
+			t.Logf("terraform %s failed as it must: %s", r.name, errorSummaries(stderr.String()))
+		}
+	}
+
+	// The instances are empty again, or the destroy proved little.
+	for _, inst := range []*emulator.Instance{jira, wiki} {
+		if links, err := emulatorLinks(inst); err != nil || len(links) != 0 {
+			t.Errorf("after destroy instance %s holds links %+v (%v)", inst.Name(), links, err)
+		}
+	}
+
+	// Self-check: the canary, a value Terraform and the provider may show,
+	// is found by the same search where it must be, and the logs hold the
+	// provider's wire log, so the absence of secrets means something.
+	canaryHits := map[string]bool{}
+	for _, l := range findSecrets(outputs, secretForms("canary", canary)) {
+		canaryHits[l.output] = true
+	}
+	for _, where := range []string{"plan stdout", "apply stdout", "apply log"} {
+		if !canaryHits[where] {
+			t.Errorf("the canary %q is not found in the %s: the search or the capture is broken", canary, where)
+		}
+	}
+	var logs, searched int
+	for _, out := range outputs {
+		searched += len(out.data)
+		if strings.HasSuffix(out.name, " log") {
+			logs += len(out.data)
+		}
+	}
+	var applyLog string
+	for _, out := range outputs {
+		if out.name == "apply log" {
+			applyLog = string(out.data)
+		}
+	}
+	for _, want := range []string{"/rest/applinks-oauth/1.0/applicationlink/", "Authorization", "[redacted]", `sharedSecret\":\"[redacted]`} {
+		if !strings.Contains(applyLog, want) {
+			t.Errorf("the apply's TRACE log lacks %q; the provider's wire log is not in it", want)
+		}
+	}
+
+	leaks := findSecrets(outputs, forms)
+	reportFigure(t,
+		"secrets", len(secretNames),
+		"forms", len(forms),
+		"runs", len(runs),
+		"outputs", len(outputs),
+		"bytes", searched,
+		"log_bytes", logs,
+		"leaks", len(leaks),
+	)
+	sort.Slice(leaks, func(i, j int) bool { return leaks[i].output < leaks[j].output })
+	for i, l := range leaks {
+		if i == 20 {
+			t.Errorf("and %d more leaks", len(leaks)-20)
+			break
+		}
+		t.Errorf("the %s (%s) is in the %s: …%s…", l.form.secret, l.form.form, l.output, l.context)
+	}
+}
+
+func jsonNoHTMLEscape(v any) (string, error) {
+	var b bytes.Buffer
+	encoder := json.NewEncoder(&b)
+	encoder.SetEscapeHTML(false)
+	if err := encoder.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+// collapseSpace joins the lines Terraform wraps an error message over.
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// errorSummaries lists the summaries of the errors Terraform printed.
+func errorSummaries(stderr string) string {
+	var summaries []string
+	for _, line := range strings.Split(stderr, "\n") {
+		if _, summary, ok := strings.Cut(line, "Error: "); ok {
+			summaries = append(summaries, strings.TrimSpace(summary))
+		}
+	}
+	return strings.Join(summaries, "; ")
+}
