@@ -507,3 +507,54 @@ func TestAccFault_RateLimited(t *testing.T) {
 	reportFigure(t, "faults_injected", run.injected, "requests", run.requests(jira),
 		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost, "seconds", time.Since(started).Seconds())
 }
+
+// A connection dropped without an answer is retried for a read. For a
+// create, whose outcome is then unknown, the provider looks the object up
+// before it creates it again, so the instance ends up with exactly one of
+// each. Go's Transport repeats a dropped GET once by itself on a reused
+// connection, so the read faults come in twos.
+func TestAccFault_DroppedConnection(t *testing.T) {
+	started := time.Now()
+	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
+	run := newFaultRun(t)
+	cfg := faultConfig{url: jira.URL(), maxRetries: 2, publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
+	var last census
+	current := func() *emulator.Instance { return jira }
+	drop := func(method, path string, count int) faultSpec {
+		return faultSpec{Method: method, PathPrefix: path, Count: count, DropConnection: true}
+	}
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEmulatorLinks(jira)),
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig: func() {
+					run.inject(jira,
+						drop(http.MethodGet, pathLinksV3, 2),
+						drop(http.MethodPut, pathLinkCreate, 1),
+						drop(http.MethodPost, pathAllowlist, 1),
+						drop(http.MethodPut, pathConsumers, 1),
+					)
+				},
+				Config: cfg.String(),
+				Check:  checks(run.consumed, expectHolding(current, cfg.holding(), &last)),
+			},
+			{
+				// Nothing changes; the refresh before the plan meets the drops.
+				PreConfig: func() {
+					run.inject(jira,
+						drop(http.MethodGet, pathLinksV3, 2),
+						drop(http.MethodGet, pathAllowlist, 2),
+						drop(http.MethodGet, pathConsumers, 2),
+					)
+				},
+				Config: cfg.String(),
+				Check:  checks(run.consumed, expectHolding(current, cfg.holding(), &last)),
+			},
+		},
+	})
+	reportFigure(t, "faults_injected", run.injected, "requests", run.requests(jira),
+		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost, "seconds", time.Since(started).Seconds())
+}

@@ -260,7 +260,7 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 
 	typeID := typeIDForName(plan.Type.ValueString())
 	tflog.Debug(ctx, "Creating application link", map[string]any{"id": id, "type_id": typeID, "name": plan.Name.ValueString()})
-	createdID, err := r.client.CreateApplicationLink(ctx, client.NewApplicationLink{
+	createdID, err := r.createLink(ctx, client.NewApplicationLink{
 		ID:         id,
 		TypeID:     typeID,
 		Name:       plan.Name.ValueString(),
@@ -268,13 +268,6 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 		DisplayURL: canonicalURL(plan.DisplayURL),
 		Primary:    plan.Primary.ValueBool(),
 	})
-	if errors.Is(err, client.ErrOutcomeUnknown) {
-		// Never create twice: the link exists now or it does not.
-		if _, lookupErr := r.client.GetApplicationLink(ctx, id); lookupErr == nil {
-			tflog.Debug(ctx, "Create outcome was unknown; the link exists", map[string]any{"id": id})
-			createdID, err = id, nil
-		}
-	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Error Creating Application Link", "create the application link", err)
 		return
@@ -289,6 +282,27 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// createLink creates the link, never twice. When the answer to the create
+// is lost (ErrOutcomeUnknown), the link is looked up by its id, which the
+// provider chose before the create: it is adopted when it exists, and
+// created once more when the instance answers that it does not.
+func (r *applicationLinkResource) createLink(ctx context.Context, link client.NewApplicationLink) (string, error) {
+	createdID, err := r.client.CreateApplicationLink(ctx, link)
+	if !errors.Is(err, client.ErrOutcomeUnknown) {
+		return createdID, err
+	}
+	_, lookupErr := r.client.GetApplicationLink(ctx, link.ID)
+	switch {
+	case lookupErr == nil:
+		tflog.Debug(ctx, "Create outcome was unknown; the link exists", map[string]any{"id": link.ID})
+		return link.ID, nil
+	case errors.Is(lookupErr, client.ErrNotFound):
+		tflog.Info(ctx, "Create outcome was unknown and the link does not exist; creating it again", map[string]any{"id": link.ID})
+		return r.client.CreateApplicationLink(ctx, link)
+	}
+	return "", fmt.Errorf("%w; looking for the link afterwards failed too: %w", err, lookupErr)
 }
 
 // finishCreate checks what the server made of the link and applies what the
