@@ -558,3 +558,54 @@ func TestAccFault_DroppedConnection(t *testing.T) {
 	reportFigure(t, "faults_injected", run.injected, "requests", run.requests(jira),
 		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost, "seconds", time.Since(started).Seconds())
 }
+
+// An instance slower than request_timeout fails the apply with an error that
+// names request_timeout and how to raise it; a timed-out create is looked up
+// rather than repeated blindly. The next apply, without the delay,
+// converges.
+func TestAccFault_Timeout(t *testing.T) {
+	started := time.Now()
+	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
+	run := newFaultRun(t)
+	cfg := faultConfig{url: jira.URL(), maxRetries: 1, timeout: "1s", publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
+	var last census
+	current := func() *emulator.Instance { return jira }
+	slow := func(method, path string, count int) faultSpec {
+		return faultSpec{Method: method, PathPrefix: path, Count: count, LatencyMS: 5000}
+	}
+	// Until the consumer is created, the instance holds the rest.
+	withoutConsumer := cfg.holding()
+	withoutConsumer.consumers = nil
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEmulatorLinks(jira)),
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig: func() {
+					run.inject(jira,
+						// Both attempts to read the link's consumers time out.
+						slow(http.MethodGet, pathConsumers, 2),
+						// The create times out; the lookup finds no rule.
+						slow(http.MethodPost, pathAllowlist, 1),
+					)
+				},
+				Config: cfg.String(),
+				// The CLI wraps the detail, so words are separated by \s+.
+				ExpectError: regexp.MustCompile("(?s)Error Creating OAuth Consumer.*raising\\s+`request_timeout`\\s+in\\s+the\\s+provider\\s+block" +
+					`.*no\s+response\s+from\s+GET\s+\S+/authentication\s+within\s+1s:\s+timed\s+out\s+\(after\s+2\s+attempts\)`),
+			},
+			{
+				PreConfig: func() {
+					mustNotFail(t, run.consumed())
+					mustNotFail(t, expectHolding(current, withoutConsumer, &last)())
+				},
+				Config: cfg.String(),
+				Check:  checks(expectHolding(current, cfg.holding(), &last)),
+			},
+		},
+	})
+	reportFigure(t, "faults_injected", run.injected, "requests", run.requests(jira),
+		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost, "seconds", time.Since(started).Seconds())
+}
