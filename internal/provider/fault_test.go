@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
@@ -109,6 +110,20 @@ func (r *faultRun) inject(inst *emulator.Instance, faults ...faultSpec) {
 		}
 		r.pending = append(r.pending, injectedFault{inst: inst, fault: f, before: log.matching(f)})
 		r.injected += f.Count
+	}
+}
+
+// injectUnchecked posts faults that the test proves consumed by itself,
+// for an instance that will be gone when consumed would ask it.
+func (r *faultRun) injectUnchecked(inst *emulator.Instance, faults ...faultSpec) {
+	r.t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range faults {
+		if _, err := emulatorCall(inst, http.MethodPost, "/_emulator/faults", f, nil); err != nil {
+			r.t.Fatalf("injecting %s: %s", f, err)
+		}
+		r.injected += max(f.Count, 1)
 	}
 }
 
@@ -607,5 +622,132 @@ func TestAccFault_Timeout(t *testing.T) {
 		},
 	})
 	reportFigure(t, "faults_injected", run.injected, "requests", run.requests(jira),
+		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost, "seconds", time.Since(started).Seconds())
+}
+
+// restartingInstance is one emulated Jira on a fixed loopback address with
+// its state in a data directory, which the test can stop and start again
+// in the middle of an apply.
+type restartingInstance struct {
+	t      *testing.T
+	addr   string
+	opts   emulator.Options
+	mu     sync.Mutex
+	server *emulator.Server
+}
+
+func startRestartingInstance(t *testing.T) *restartingInstance {
+	t.Helper()
+	r := &restartingInstance{
+		t:    t,
+		addr: freeAddr(t),
+		opts: emulator.Options{DataDir: t.TempDir(), Control: true},
+	}
+	server, err := r.start()
+	mustNotFail(t, err)
+	r.server = server
+	t.Cleanup(func() {
+		if err := r.current().Close(); err != nil {
+			t.Errorf("stopping emulator: %s", err)
+		}
+	})
+	return r
+}
+
+func (r *restartingInstance) start() (*emulator.Server, error) {
+	return emulator.Start(r.opts, emulator.InstanceConfig{Name: "jira", Type: "jira", Addr: r.addr})
+}
+
+func (r *restartingInstance) current() *emulator.Server {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.server
+}
+
+func (r *restartingInstance) instance() *emulator.Instance { return r.current().Instance("jira") }
+
+// restartWhenWaiting waits until the instance has received the request,
+// then stops it while the request is held up and starts a new instance on
+// the same address and data directory.
+func (r *restartingInstance) restartWhenWaiting(run *faultRun, method, path string) error {
+	old := r.instance()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		log, err := emulatorRequests(old)
+		if err != nil {
+			return err
+		}
+		if log.count(method, path) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s %s never reached the instance", method, path)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := run.retire(old); err != nil {
+		return err
+	}
+	if err := r.current().Close(); err != nil {
+		return fmt.Errorf("stopping the instance: %w", err)
+	}
+	server, err := r.start()
+	if err != nil {
+		return fmt.Errorf("starting the instance again on %s: %w", r.addr, err)
+	}
+	r.mu.Lock()
+	r.server = server
+	r.mu.Unlock()
+	return nil
+}
+
+// The instance restarts, keeping its data directory, while it holds the
+// request that creates the link. The provider neither loses the link nor
+// creates it twice: it looks the link up on the restarted instance and
+// creates it there once; the consumer and the rule, created around the
+// restart, are kept too. The next apply converges.
+func TestAccFault_EmulatorRestart(t *testing.T) {
+	started := time.Now()
+	jira := startRestartingInstance(t)
+	run := newFaultRun(t)
+	cfg := faultConfig{url: jira.instance().URL(), maxRetries: 4, publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
+	var last census
+	restarted := make(chan error, 1)
+	restartChecked := func() error {
+		if err := <-restarted; err != nil {
+			return err
+		}
+		// The held create was lost with the old instance; the provider
+		// found no link on the new one and created it there once.
+		log, err := emulatorRequests(jira.instance())
+		if err != nil {
+			return err
+		}
+		if n := log.count(http.MethodPut, pathLinkCreate); n != 1 {
+			return fmt.Errorf("the restarted instance received %d link creates, want 1", n)
+		}
+		return nil
+	}
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return expectEmulatorLinks(jira.instance())() },
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig: func() {
+					run.injectUnchecked(jira.instance(), faultSpec{Method: http.MethodPut, PathPrefix: pathLinkCreate, Count: 1, LatencyMS: 30000})
+					go func() { restarted <- jira.restartWhenWaiting(run, http.MethodPut, pathLinkCreate) }()
+				},
+				Config: cfg.String(),
+				Check:  checks(restartChecked, expectHolding(jira.instance, cfg.holding(), &last)),
+			},
+			{
+				Config: cfg.String(),
+				Check:  checks(expectHolding(jira.instance, cfg.holding(), &last)),
+			},
+		},
+	})
+	reportFigure(t, "faults_injected", run.injected, "restarts", 1, "requests", run.requests(jira.instance()),
 		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost, "seconds", time.Since(started).Seconds())
 }
