@@ -38,10 +38,12 @@ type faultSpec struct {
 	RetryAfter     string `json:"retry_after,omitempty"`
 	LatencyMS      int    `json:"latency_ms,omitempty"`
 	DropConnection bool   `json:"drop_connection,omitempty"`
+	DropResponse   bool   `json:"drop_response,omitempty"`
 }
 
 func (f faultSpec) String() string {
-	return fmt.Sprintf("%d× %s %s (status %d, latency %dms, drop %t)", f.Count, f.Method, f.PathPrefix, f.Status, f.LatencyMS, f.DropConnection)
+	return fmt.Sprintf("%d× %s %s (status %d, latency %dms, drop connection %t, drop response %t)",
+		f.Count, f.Method, f.PathPrefix, f.Status, f.LatencyMS, f.DropConnection, f.DropResponse)
 }
 
 // requestLog is the body of GET /_emulator/requests.
@@ -421,7 +423,6 @@ func faultInstance(t *testing.T, opts emulator.Options, specs ...string) *emulat
 // retried, and the apply succeeds: first while everything is created, then
 // while everything is updated in place.
 func TestAccFault_ServerErrorBursts(t *testing.T) {
-	started := time.Now()
 	server := faultInstance(t, emulator.Options{}, "jira=jira", "wiki=confluence")
 	jira, wiki := server.Instance("jira"), server.Instance("wiki")
 	run := newFaultRun(t)
@@ -463,14 +464,13 @@ func TestAccFault_ServerErrorBursts(t *testing.T) {
 		},
 	})
 	reportFigure(t, "faults_injected", run.injected, "requests", run.requests(jira, wiki),
-		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost, "seconds", time.Since(started).Seconds())
+		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost)
 }
 
 // A 429 is retried even for a create, which the instance refused before
 // acting on it, after the wait its Retry-After asks for: each rate-limited
 // call reaches the instance exactly twice, and nothing is created twice.
 func TestAccFault_RateLimited(t *testing.T) {
-	started := time.Now()
 	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
 	run := newFaultRun(t)
 	cfg := faultConfig{url: jira.URL(), maxRetries: 1, publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
@@ -520,7 +520,7 @@ func TestAccFault_RateLimited(t *testing.T) {
 		},
 	})
 	reportFigure(t, "faults_injected", run.injected, "requests", run.requests(jira),
-		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost, "seconds", time.Since(started).Seconds())
+		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost)
 }
 
 // A connection dropped without an answer is retried for a read. For a
@@ -529,7 +529,6 @@ func TestAccFault_RateLimited(t *testing.T) {
 // each. Go's Transport repeats a dropped GET once by itself on a reused
 // connection, so the read faults come in twos.
 func TestAccFault_DroppedConnection(t *testing.T) {
-	started := time.Now()
 	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
 	run := newFaultRun(t)
 	cfg := faultConfig{url: jira.URL(), maxRetries: 2, publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
@@ -571,7 +570,65 @@ func TestAccFault_DroppedConnection(t *testing.T) {
 		},
 	})
 	reportFigure(t, "faults_injected", run.injected, "requests", run.requests(jira),
-		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost, "seconds", time.Since(started).Seconds())
+		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost)
+}
+
+// The instance creates each object but the answer is lost on the way back
+// (drop_response). The provider looks the link and the rule up and adopts
+// them instead of creating them again: each create reaches the instance
+// exactly once. The consumer's PUT, which replaces the link's consumer, is
+// simply repeated.
+func TestAccFault_LostCreateAnswer(t *testing.T) {
+	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
+	run := newFaultRun(t)
+	cfg := faultConfig{url: jira.URL(), maxRetries: 2, publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
+	var last census
+	current := func() *emulator.Instance { return jira }
+	lost := func(method, path string) faultSpec {
+		return faultSpec{Method: method, PathPrefix: path, Count: 1, DropResponse: true}
+	}
+	var before requestLog
+	reached := func(method, path string, want int) func() error {
+		return func() error {
+			log, err := emulatorRequests(jira)
+			if err != nil {
+				return err
+			}
+			if n := log.count(method, path) - before.count(method, path); n != want {
+				return fmt.Errorf("%s %s reached the instance %d times, want %d", method, path, n, want)
+			}
+			return nil
+		}
+	}
+	linkID := client.ApplicationIDForURL(faultGenericURL)
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEmulatorLinks(jira)),
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig: func() {
+					var err error
+					before, err = emulatorRequests(jira)
+					mustNotFail(t, err)
+					run.inject(jira,
+						lost(http.MethodPut, pathLinkCreate),
+						lost(http.MethodPost, pathAllowlist),
+						lost(http.MethodPut, pathConsumers),
+					)
+				},
+				Config: cfg.String(),
+				Check: checks(run.consumed, expectHolding(current, cfg.holding(), &last),
+					reached(http.MethodPut, pathLinkCreate, 1),
+					reached(http.MethodPost, pathAllowlist, 1),
+					reached(http.MethodPut, pathConsumers+linkID+"/authentication/consumer", 2),
+				),
+			},
+		},
+	})
+	reportFigure(t, "faults_injected", run.injected, "requests", run.requests(jira),
+		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost)
 }
 
 // An instance slower than request_timeout fails the apply with an error that
@@ -579,14 +636,13 @@ func TestAccFault_DroppedConnection(t *testing.T) {
 // rather than repeated blindly. The next apply, without the delay,
 // converges.
 func TestAccFault_Timeout(t *testing.T) {
-	started := time.Now()
 	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
 	run := newFaultRun(t)
-	cfg := faultConfig{url: jira.URL(), maxRetries: 1, timeout: "1s", publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
+	cfg := faultConfig{url: jira.URL(), maxRetries: 1, timeout: "2s", publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
 	var last census
 	current := func() *emulator.Instance { return jira }
 	slow := func(method, path string, count int) faultSpec {
-		return faultSpec{Method: method, PathPrefix: path, Count: count, LatencyMS: 5000}
+		return faultSpec{Method: method, PathPrefix: path, Count: count, LatencyMS: 6000}
 	}
 	// Until the consumer is created, the instance holds the rest.
 	withoutConsumer := cfg.holding()
@@ -609,7 +665,7 @@ func TestAccFault_Timeout(t *testing.T) {
 				Config: cfg.String(),
 				// The CLI wraps the detail, so words are separated by \s+.
 				ExpectError: regexp.MustCompile("(?s)Error Creating OAuth Consumer.*raising\\s+`request_timeout`\\s+in\\s+the\\s+provider\\s+block" +
-					`.*no\s+response\s+from\s+GET\s+\S+/authentication\s+within\s+1s:\s+timed\s+out\s+\(after\s+2\s+attempts\)`),
+					`.*no\s+response\s+from\s+GET\s+\S+/authentication\s+within\s+2s:\s+timed\s+out\s+\(after\s+2\s+attempts\)`),
 			},
 			{
 				PreConfig: func() {
@@ -622,7 +678,7 @@ func TestAccFault_Timeout(t *testing.T) {
 		},
 	})
 	reportFigure(t, "faults_injected", run.injected, "requests", run.requests(jira),
-		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost, "seconds", time.Since(started).Seconds())
+		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost)
 }
 
 // restartingInstance is one emulated Jira on a fixed loopback address with
@@ -707,7 +763,6 @@ func (r *restartingInstance) restartWhenWaiting(run *faultRun, method, path stri
 // creates it there once; the consumer and the rule, created around the
 // restart, are kept too. The next apply converges.
 func TestAccFault_EmulatorRestart(t *testing.T) {
-	started := time.Now()
 	jira := startRestartingInstance(t)
 	run := newFaultRun(t)
 	cfg := faultConfig{url: jira.instance().URL(), maxRetries: 4, publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
@@ -749,5 +804,5 @@ func TestAccFault_EmulatorRestart(t *testing.T) {
 		},
 	})
 	reportFigure(t, "faults_injected", run.injected, "restarts", 1, "requests", run.requests(jira.instance()),
-		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost, "seconds", time.Since(started).Seconds())
+		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost)
 }
