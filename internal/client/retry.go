@@ -51,9 +51,13 @@ func judge(repeatable bool, res attemptResult) verdict {
 
 func judgeError(repeatable bool, res attemptResult) verdict {
 	switch {
-	case !res.sent:
+	case !res.sent || isDial(res.err):
 		// Nothing reached the server, so even a create may be repeated; but a
 		// missing host, a certificate or a TLS version will not heal by waiting.
+		// A dial error after a connection was obtained means Go's Transport
+		// found that kept-alive connection closed and dialled again, which it
+		// does only for a request it had not written or may replay: an
+		// instance that stopped meanwhile, and may be restarting.
 		if !res.canceled && !hostNotFound(res.err) && (isDial(res.err) || transient(res)) {
 			return retry
 		}

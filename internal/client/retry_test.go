@@ -187,6 +187,57 @@ func TestCreateRetriedWhenConnectionRefused(t *testing.T) {
 	}
 }
 
+// An instance that stops while a read waits on a kept-alive connection:
+// Go's Transport sees the connection close, dials again and is refused.
+// The read is retried once the instance is back, as when it restarts.
+func TestReadRetriedWhenTheInstanceStopsMidRequest(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	var hits atomic.Int32
+	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if hits.Add(1) == 2 {
+			_ = ln.Close() // nothing listens any more
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				_ = conn.Close()
+			}
+			return
+		}
+		respond(w, 200, "application/json", `{"id":"ok"}`)
+	})
+	first := &http.Server{Handler: handler, ReadHeaderTimeout: time.Second}
+	go func() { _ = first.Serve(ln) }()
+	defer first.Close()
+	second := &http.Server{Handler: handler, ReadHeaderTimeout: time.Second}
+	defer second.Close()
+
+	c, waits := newTestClient(t, "http://"+addr, nil)
+	read := call{method: http.MethodGet, path: apiPath("rest/applinks/3.0/applinks")}
+	if _, err := c.do(t.Context(), read, nil); err != nil {
+		t.Fatal(err) // leaves the connection idle in the pool
+	}
+	record := c.sleep
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		if len(*waits) == 0 {
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				t.Skipf("port %s was taken meanwhile: %v", addr, err)
+			}
+			go func() { _ = second.Serve(ln) }()
+		}
+		return record(ctx, d)
+	}
+	if _, err := c.do(t.Context(), read, nil); err != nil {
+		t.Fatalf("error = %v, want the read retried once the instance is back", err)
+	}
+	if hits.Load() != 3 || len(*waits) != 1 {
+		t.Fatalf("%d requests after %d waits, want 3 after 1", hits.Load(), len(*waits))
+	}
+}
+
 func TestConnectionRefusedIsNotOutcomeUnknown(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -440,6 +491,10 @@ func TestJudge(t *testing.T) {
 		{"404", attemptResult{status: 404}, final, final},
 		{"200", attemptResult{status: 200}, final, final},
 		{"refused", attemptResult{err: refused}, retry, retry},
+		// Go's Transport found the reused connection closed and dialled
+		// again, which it does only for a request that it may replay or
+		// that it had not written: nothing reached a server.
+		{"refused after a reused connection closed", attemptResult{err: refused, sent: true}, retry, retry},
 		{"canceled while dialling", attemptResult{err: &net.OpError{Op: "dial", Err: context.Canceled}, canceled: true}, final, final},
 		{"unknown host", attemptResult{err: &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", IsNotFound: true}}}, final, final},
 		{"certificate before sending", attemptResult{err: errors.New("tls: failed to verify certificate")}, final, final},

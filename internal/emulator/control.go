@@ -38,6 +38,11 @@ type fault struct {
 	// connection closes before answering, so a Go client only sees the
 	// failure on a fresh connection or with a count of 2.
 	DropConnection bool `json:"drop_connection"`
+	// DropResponse lets the product handle the request, then closes the
+	// connection without its answer, as when a proxy or the network fails
+	// after the server acted: a create happened, but the client cannot
+	// know.
+	DropResponse bool `json:"drop_response"`
 }
 
 func (f *fault) validate() error {
@@ -51,10 +56,12 @@ func (f *fault) validate() error {
 		return errors.New("latency_ms must not be negative")
 	case f.Status != 0 && f.DropConnection:
 		return errors.New("status and drop_connection exclude each other")
+	case f.DropResponse && (f.Status != 0 || f.DropConnection):
+		return errors.New("drop_response excludes status and drop_connection")
 	case f.Status == 0 && (f.RetryAfter != "" || f.Body != "" || f.ContentType != ""):
 		return errors.New("retry_after, body and content_type need a status")
-	case f.Status == 0 && f.LatencyMS == 0 && !f.DropConnection:
-		return errors.New("a fault needs a status, latency_ms or drop_connection")
+	case f.Status == 0 && f.LatencyMS == 0 && !f.DropConnection && !f.DropResponse:
+		return errors.New("a fault needs a status, latency_ms, drop_connection or drop_response")
 	}
 	if f.Count == 0 {
 		f.Count = 1
@@ -95,7 +102,7 @@ func (c *controlState) wrap(inst *Instance, product http.Handler) http.Handler {
 		if rest, ok := stripContextPath(path, inst.config.ContextPath); ok {
 			path = rest
 		}
-		if f := c.record(r.Method, path); f != nil && !c.inject(inst, f, w, r) {
+		if f := c.record(r.Method, path); f != nil && !c.inject(inst, f, product, w, r) {
 			return
 		}
 		product.ServeHTTP(w, r)
@@ -125,7 +132,7 @@ func (c *controlState) record(method, path string) *fault {
 
 // inject applies f and reports whether the product should still handle
 // the request.
-func (c *controlState) inject(inst *Instance, f *fault, w http.ResponseWriter, r *http.Request) bool {
+func (c *controlState) inject(inst *Instance, f *fault, product http.Handler, w http.ResponseWriter, r *http.Request) bool {
 	if f.LatencyMS > 0 {
 		timer := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
 		defer timer.Stop()
@@ -139,11 +146,11 @@ func (c *controlState) inject(inst *Instance, f *fault, w http.ResponseWriter, r
 	}
 	switch {
 	case f.DropConnection:
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(http.ErrAbortHandler) // still ends the exchange without a response
-		}
-		_ = conn.Close()
+		hangUp(w)
+		return false
+	case f.DropResponse:
+		product.ServeHTTP(&discardedResponse{header: http.Header{}}, r)
+		hangUp(w)
 		return false
 	case f.Status != 0:
 		if f.RetryAfter != "" {
@@ -160,6 +167,23 @@ func (c *controlState) inject(inst *Instance, f *fault, w http.ResponseWriter, r
 	}
 	return true
 }
+
+// hangUp closes the connection without any response.
+func hangUp(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // still ends the exchange without a response
+	}
+	_ = conn.Close()
+}
+
+// discardedResponse is where the product writes an answer that a
+// drop_response fault keeps from the client.
+type discardedResponse struct{ header http.Header }
+
+func (d *discardedResponse) Header() http.Header         { return d.header }
+func (d *discardedResponse) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discardedResponse) WriteHeader(int)             {}
 
 func (c *controlState) addFault(w http.ResponseWriter, r *http.Request) {
 	var f fault

@@ -91,6 +91,32 @@ func TestFaultDropsConnection(t *testing.T) {
 	}
 }
 
+// drop_response lets the product act and then hangs up: the rule is
+// created although the client never hears so.
+func TestFaultDropsResponseAfterTheProductActed(t *testing.T) {
+	srv := startTestServer(t, Options{Control: true}, nil, loopback("jira", "jira"))
+	base := srv.Instance("jira").URL()
+	postFault(t, base, `{"method":"POST","path_prefix":"/rest/whitelist/","drop_response":true}`)
+	req, err := http.NewRequest(http.MethodPost, base+"/rest/whitelist/latest",
+		strings.NewReader(`{"expression":"https://acted.example.com","type":"whitelist.domain.name"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth("admin", "admin")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Atlassian-Token", "no-check")
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("got status %d, want a dropped connection", resp.StatusCode)
+	}
+	_, body := send(t, base, testRequest{path: "/rest/whitelist/latest", user: "admin", headers: map[string]string{"Accept": "application/json"}})
+	if strings.Count(body, `"expression":"https://acted.example.com"`) != 1 {
+		t.Errorf("the product did not create the rule exactly once: %s", body)
+	}
+}
+
 func TestRequestCountsAndReset(t *testing.T) {
 	srv := startTestServer(t, Options{Control: true}, nil, InstanceConfig{Name: "wiki", Type: "confluence", Addr: "127.0.0.1:0", ContextPath: "/wiki"})
 	base := srv.Instance("wiki").URL()
@@ -135,9 +161,10 @@ func TestInvalidFaultsAreRejected(t *testing.T) {
 		`{"status":503,"retry_afer":"2"}`:       `{"error":"invalid fault: json: unknown field \"retry_afer\""}`,
 		`{"status":99}`:                         `{"error":"invalid fault: status must be between 200 and 599"}`,
 		`{"count":-1,"status":500}`:             `{"error":"invalid fault: count must not be negative"}`,
-		`{"path_prefix":"/rest/"}`:              `{"error":"invalid fault: a fault needs a status, latency_ms or drop_connection"}`,
+		`{"path_prefix":"/rest/"}`:              `{"error":"invalid fault: a fault needs a status, latency_ms, drop_connection or drop_response"}`,
 		`{"status":500,"drop_connection":true}`: `{"error":"invalid fault: status and drop_connection exclude each other"}`,
 		`{"latency_ms":10,"body":"x"}`:          `{"error":"invalid fault: retry_after, body and content_type need a status"}`,
+		`{"status":502,"drop_response":true}`:   `{"error":"invalid fault: drop_response excludes status and drop_connection"}`,
 	}
 	for fault, want := range tests {
 		resp, body := send(t, base, testRequest{method: http.MethodPost, path: "/_emulator/faults", body: fault})

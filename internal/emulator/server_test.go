@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -307,5 +308,62 @@ func TestCloseWithUnusedConnection(t *testing.T) {
 	defer conn.Close()
 	if err := server.Close(); err != nil {
 		t.Fatalf("Close with an unused connection open: %v", err)
+	}
+}
+
+// A test can stop an instance while it holds a request and start it again
+// on the same address and data directory: Close is not held up, the address
+// is free at once, and the state is kept.
+func TestRestartOnSameAddressWhileARequestIsHeld(t *testing.T) {
+	dir := t.TempDir()
+	first, err := Start(Options{DataDir: dir, Control: true}, loopback("jira", "jira"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jira := first.Instance("jira")
+	base, id := jira.URL(), jira.ServerID()
+	resp, body := send(t, base, testRequest{method: http.MethodPost, path: "/rest/whitelist/latest", user: "admin",
+		headers: map[string]string{"Content-Type": "application/json", "X-Atlassian-Token": "no-check"},
+		body:    `{"expression":"https://kept.example.com","type":"whitelist.domain.name"}`})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("creating a rule: status %d: %s", resp.StatusCode, body)
+	}
+	postFault(t, base, `{"latency_ms":60000}`)
+	held := make(chan error, 1)
+	go func() {
+		resp, err := testClient.Get(base + "/rest/applinks/1.0/manifest")
+		if err == nil {
+			resp.Body.Close()
+			err = errors.New("the held request was answered")
+		}
+		held <- err
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		_, counts := send(t, base, testRequest{path: "/_emulator/requests"})
+		if strings.Contains(counts, `"GET /rest/applinks/1.0/manifest":1`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the request never arrived: %s", counts)
+		}
+	}
+	if err := first.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := <-held; err == nil {
+		t.Fatal("the held request did not fail")
+	}
+
+	second := startTestServer(t, Options{DataDir: dir, Control: true}, nil,
+		InstanceConfig{Name: "jira", Type: "jira", Addr: strings.TrimPrefix(base, "http://")})
+	jira = second.Instance("jira")
+	if jira.URL() != base || jira.ServerID() != id {
+		t.Errorf("restarted as %s (%s), want %s (%s)", jira.URL(), jira.ServerID(), base, id)
+	}
+	if _, body := send(t, base, testRequest{path: "/rest/whitelist/latest", user: "admin", headers: map[string]string{"Accept": "application/json"}}); !strings.Contains(body, "kept.example.com") {
+		t.Errorf("the rule did not survive the restart: %s", body)
+	}
+	if _, counts := send(t, base, testRequest{path: "/_emulator/requests"}); strings.Contains(counts, "manifest") {
+		t.Errorf("the new instance inherited the old request counts: %s", counts)
 	}
 }

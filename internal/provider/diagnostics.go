@@ -21,7 +21,9 @@ func addAPIError(diags *diag.Diagnostics, summary, action string, err error) {
 func remedy(err error) string {
 	switch {
 	case errors.Is(err, client.ErrTimeout):
-		return "The instance did not answer in time: check that it is up, or raise `request_timeout`."
+		return fmt.Sprintf("The instance did not answer within the provider's `request_timeout`: check that it is up and "+
+			"not overloaded, or give it longer by raising `request_timeout` in the provider block, for example "+
+			"`request_timeout = \"2m\"` (the default is %s).", defaultRequestTimeout)
 	case errors.Is(err, client.ErrOutcomeUnknown):
 		return "The connection failed after the request was sent, so it may or may not have taken effect; " +
 			"run `terraform apply` again, which reads the current state before changing anything."

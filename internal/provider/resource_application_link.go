@@ -260,7 +260,7 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 
 	typeID := typeIDForName(plan.Type.ValueString())
 	tflog.Debug(ctx, "Creating application link", map[string]any{"id": id, "type_id": typeID, "name": plan.Name.ValueString()})
-	createdID, err := r.client.CreateApplicationLink(ctx, client.NewApplicationLink{
+	createdID, err := r.createLink(ctx, client.NewApplicationLink{
 		ID:         id,
 		TypeID:     typeID,
 		Name:       plan.Name.ValueString(),
@@ -268,28 +268,45 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 		DisplayURL: canonicalURL(plan.DisplayURL),
 		Primary:    plan.Primary.ValueBool(),
 	})
-	if errors.Is(err, client.ErrOutcomeUnknown) {
-		// Never create twice: the link exists now or it does not.
-		if _, lookupErr := r.client.GetApplicationLink(ctx, id); lookupErr == nil {
-			tflog.Debug(ctx, "Create outcome was unknown; the link exists", map[string]any{"id": id})
-			createdID, err = id, nil
-		}
-	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Error Creating Application Link", "create the application link", err)
 		return
 	}
 
 	link, err := r.finishCreate(ctx, createdID, &plan)
+	var auth *client.LinkAuthentication
+	if err == nil {
+		if auth, err = r.client.GetLinkAuthentication(ctx, createdID); err != nil {
+			err = fmt.Errorf("reading the new link's authentication configuration: %w", err)
+		}
+	}
 	if err != nil {
 		r.rollBack(ctx, createdID, &plan, resp, err)
 		return
 	}
-	r.fill(ctx, link, r.client.GetLinkAuthentication, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	fillApplicationLink(link, auth, &plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// createLink creates the link, never twice. When the answer to the create
+// is lost (ErrOutcomeUnknown), the link is looked up by its id, which the
+// provider chose before the create: it is adopted when it exists, and
+// created once more when the instance answers that it does not.
+func (r *applicationLinkResource) createLink(ctx context.Context, link client.NewApplicationLink) (string, error) {
+	createdID, err := r.client.CreateApplicationLink(ctx, link)
+	if !errors.Is(err, client.ErrOutcomeUnknown) {
+		return createdID, err
+	}
+	_, lookupErr := r.client.GetApplicationLink(ctx, link.ID)
+	switch {
+	case lookupErr == nil:
+		tflog.Debug(ctx, "Create outcome was unknown; the link exists", map[string]any{"id": link.ID})
+		return link.ID, nil
+	case errors.Is(lookupErr, client.ErrNotFound):
+		tflog.Info(ctx, "Create outcome was unknown and the link does not exist; creating it again", map[string]any{"id": link.ID})
+		return r.client.CreateApplicationLink(ctx, link)
+	}
+	return "", fmt.Errorf("%w; looking for the link afterwards failed too: %w", err, lookupErr)
 }
 
 // finishCreate checks what the server made of the link and applies what the
@@ -371,10 +388,12 @@ func (r *applicationLinkResource) Read(ctx context.Context, req resource.ReadReq
 		addAPIError(&resp.Diagnostics, "Error Reading Application Link", "read the application link", err)
 		return
 	}
-	r.fill(ctx, link, r.client.SharedLinkAuthentication, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	auth, err := r.client.SharedLinkAuthentication(ctx, link.ID)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Error Reading Application Link", "read the link's authentication configuration", err)
 		return
 	}
+	fillApplicationLink(link, auth, &state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -603,13 +622,18 @@ func (r *applicationLinkResource) readInto(ctx context.Context, id string, m *ap
 		addAPIError(diags, "Error Reading Application Link", "read the application link", err)
 		return
 	}
-	r.fill(ctx, link, r.client.GetLinkAuthentication, m, diags)
+	auth, err := r.client.GetLinkAuthentication(ctx, id)
+	if err != nil {
+		addAPIError(diags, "Error Reading Application Link", "read the link's authentication configuration", err)
+		return
+	}
+	fillApplicationLink(link, auth, m)
 }
 
-// fill maps a link and its authentication onto the model. URLs that differ
+// fillApplicationLink maps a link and its authentication onto the model. URLs that differ
 // from the model's only by a trailing slash keep the configured spelling,
 // since the products strip trailing slashes.
-func (r *applicationLinkResource) fill(ctx context.Context, link *client.ApplicationLink, readAuthentication func(context.Context, string) (*client.LinkAuthentication, error), m *applicationLinkResourceModel, diags *diag.Diagnostics) {
+func fillApplicationLink(link *client.ApplicationLink, auth *client.LinkAuthentication, m *applicationLinkResourceModel) {
 	m.ID = types.StringValue(link.ID)
 	m.ApplicationID = types.StringValue(link.ID)
 	m.Type = types.StringValue(typeNameForID(link.TypeID))
@@ -625,11 +649,6 @@ func (r *applicationLinkResource) fill(ctx context.Context, link *client.Applica
 	// The link's authentication holds both its outgoing providers (the
 	// legacy ones included, which the status API does not show) and its
 	// incoming consumer, so one read gives the levels of both directions.
-	auth, err := readAuthentication(ctx, link.ID)
-	if err != nil {
-		addAPIError(diags, "Error Reading Application Link", "read the link's authentication configuration", err)
-		return
-	}
 	m.Incoming, m.Outgoing = types.StringNull(), types.StringNull()
 	if link.TypeID != genericType {
 		status := auth.OAuthStatus()

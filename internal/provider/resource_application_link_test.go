@@ -2,9 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -822,4 +827,74 @@ resource "applinks_oauth_consumer" "tool" {
 			},
 		},
 	})
+}
+
+// A create whose answer is lost is looked up by id before it is repeated:
+// the link is adopted when the instance holds it, created once more when the
+// instance answers 404, and the call fails when even the lookup fails.
+func TestApplicationLinkCreateLooksUpBeforeRepeating(t *testing.T) {
+	t.Parallel()
+	const id = "0e1f2a3b-4c5d-3e6f-8a9b-0c1d2e3f4a5b"
+	hangUp := func(w http.ResponseWriter) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	}
+	created := func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"status-code":201,"resources-created":[{"href":"http://x/rest/applinks/2.0/applicationlink/%s"}]}`, id)
+	}
+	answer := func(status int, body string) func(http.ResponseWriter) {
+		return func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(body))
+		}
+	}
+	tests := []struct {
+		name      string
+		lookup    func(http.ResponseWriter)
+		wantPuts  int
+		wantError string
+	}{
+		{"created before the answer was lost", answer(http.StatusOK, `{"id":"`+id+`","name":"CI","type":"generic"}`), 1, ""},
+		{"not created", answer(http.StatusNotFound, `{"status-code":404,"message":"No application link with id"}`), 2, ""},
+		{"lookup fails", answer(http.StatusForbidden, `{"status-code":403,"message":"go away"}`), 1, "looking for the link afterwards failed too"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var puts atomic.Int32
+			server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.Method == http.MethodPut && r.URL.Path == "/rest/applinks/latest/applicationlink":
+					if puts.Add(1) == 1 {
+						hangUp(w)
+						return
+					}
+					created(w)
+				case r.Method == http.MethodGet && r.URL.Path == "/rest/applinks/3.0/applinks/"+id:
+					tt.lookup(w)
+				default:
+					t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
+					http.NotFound(w, r)
+				}
+			}))
+			defer server.Close()
+			c, err := client.New(client.Config{BaseURL: server.URL, Username: "admin", Password: "admin", MaxRetries: 0})
+			mustNotFail(t, err)
+			r := &applicationLinkResource{client: c}
+			got, err := r.createLink(context.Background(), client.NewApplicationLink{ID: id, TypeID: "generic", Name: "CI", RPCURL: "https://ci.example.com"})
+			switch {
+			case tt.wantError == "" && (err != nil || got != id):
+				t.Errorf("createLink = %q, %v; want %q", got, err, id)
+			case tt.wantError != "" && (err == nil || !strings.Contains(err.Error(), tt.wantError) || !errors.Is(err, client.ErrOutcomeUnknown)):
+				t.Errorf("createLink error = %v; want one containing %q that matches ErrOutcomeUnknown", err, tt.wantError)
+			}
+			if n := int(puts.Load()); n != tt.wantPuts {
+				t.Errorf("%d creates reached the server, want %d", n, tt.wantPuts)
+			}
+		})
+	}
 }
