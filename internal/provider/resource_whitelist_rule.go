@@ -197,13 +197,13 @@ func validateWhitelistExpression(typeName, expression string, diags *diag.Diagno
 			diags.AddAttributeError(at, "Invalid Domain Rule",
 				fmt.Sprintf("A `domain` rule is an origin, scheme://host or scheme://host:port with nothing after it, such as "+
 					"\"https://www.example.com\"; the product compares it with the scheme and authority of each URL, so %q "+
-					"%s. For a single URL use `exact_url`, for patterns `wildcard`.", expression, problem))
+					"%s. For a single URL use `exact_url`, for patterns `wildcard`.", validators.RedactURL(expression), problem))
 		}
 	case "exact_url":
 		if problem := validators.CheckAbsoluteURL(expression); problem != "" {
 			diags.AddAttributeError(at, "Invalid Exact URL Rule",
 				fmt.Sprintf("An `exact_url` rule is one absolute URL such as \"https://www.example.com/feed.xml\"; %q %s.",
-					expression, problem))
+					validators.RedactURL(expression), problem))
 		}
 	case "wildcard":
 		problem, warning := validators.CheckJavaRegex(wildcardToJavaRegex(expression))
