@@ -257,12 +257,14 @@ var errNotProductBody = errors.New("HTML page")
 // REST layer would not write, such as HTML or malformed JSON.
 func errorDetails(contentType, text string) (messages []string, field string, err error) {
 	switch {
+	case isHTML(contentType, text):
+		// Even an empty one: the product's REST layer never answers HTML,
+		// so a proxy's empty 404 must not read as a deleted object.
+		return nil, "", errNotProductBody
 	case text == "":
 		return nil, "", nil
 	case text[0] == '{' || text[0] == '[':
 		return fromJSON(text)
-	case isHTML(contentType, text):
-		return nil, "", errNotProductBody
 	case strings.Contains(contentType, "xml") || text[0] == '<':
 		return fromXML(text)
 	}
