@@ -22,7 +22,7 @@ func CheckOrigin(raw string) string {
 	m := originPattern.FindStringSubmatch(raw)
 	if m == nil {
 		if !strings.Contains(raw, "://") {
-			return fmt.Sprintf("has no scheme; write it with one, such as %q", "https://"+strings.TrimLeft(raw, "/"))
+			return fmt.Sprintf("has no scheme; write it with one, such as %q", RedactURL("https://"+strings.TrimLeft(raw, "/")))
 		}
 		return "does not start with a valid scheme such as https://"
 	}
