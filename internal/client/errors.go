@@ -41,14 +41,35 @@ var (
 	// ErrUnexpectedResponse: the answer is not the product's API speaking,
 	// e.g. an HTML page from a proxy, a truncated body or a redirect.
 	ErrUnexpectedResponse = errors.New("unexpected response")
+
+	// ErrBadCredentials is a 401 the login itself failed with (Seraph's
+	// X-Seraph-LoginReason), as opposed to a user who logged in but is not
+	// an administrator. It also matches ErrUnauthorized.
+	ErrBadCredentials = errors.New("credentials refused")
+
+	// ErrRateLimited is a 429 that outlasted the retries.
+	ErrRateLimited = errors.New("rate limited")
+
+	// ErrRequestTooLarge is a 413: the instance, or a proxy in front of it,
+	// refused the request body as too large.
+	ErrRequestTooLarge = errors.New("request body too large")
+
+	// ErrResponseTooLarge: the answer was larger than the client reads. It
+	// also matches ErrUnexpectedResponse.
+	ErrResponseTooLarge = errors.New("response body too large")
 )
 
+// loginFailureReasons are the X-Seraph-LoginReason values of a failed login
+// (AUTHENTICATION_DENIED: too many failures, a CAPTCHA is required).
+var loginFailureReasons = []string{"AUTHENTICATED_FAILED", "AUTHENTICATION_DENIED"}
+
 var statusSentinels = map[int]error{
-	http.StatusBadRequest:   ErrValidation,
-	http.StatusUnauthorized: ErrUnauthorized,
-	http.StatusForbidden:    ErrForbidden,
-	http.StatusNotFound:     ErrNotFound,
-	http.StatusConflict:     ErrConflict,
+	http.StatusBadRequest:      ErrValidation,
+	http.StatusUnauthorized:    ErrUnauthorized,
+	http.StatusForbidden:       ErrForbidden,
+	http.StatusNotFound:        ErrNotFound,
+	http.StatusConflict:        ErrConflict,
+	http.StatusTooManyRequests: ErrRateLimited,
 }
 
 const (
@@ -56,6 +77,9 @@ const (
 	maxErrorBody    = 2 << 10
 	maxErrorMessage = 500
 	maxTitle        = 200
+	// maxMessages bounds how many of the server's messages an error quotes,
+	// so an error list of any length gives an error text of bounded size.
+	maxMessages = 10
 )
 
 type errorKind int
@@ -67,6 +91,8 @@ const (
 	kindRedirect                          // a 3xx, which is never followed
 	kindUnexpectedStatus                  // a status the call does not accept
 	kindTooLarge                          // a body over the read limit
+	kindTruncated                         // a body that ended before its Content-Length
+	kindRequestTooLarge                   // a 413 for the request's body
 )
 
 // APIError is an answer the call could not use. Messages hold the server's
@@ -80,6 +106,7 @@ type APIError struct {
 	Body       string // truncated, with credentials removed
 
 	kind        errorKind
+	loginFailed bool // the 401 carries Seraph's failed-login reason
 	contentType string
 	detail      string // what the kind needs to explain itself
 	cause       error
@@ -98,6 +125,12 @@ func (e *APIError) Error() string {
 	case kindTooLarge:
 		return fmt.Sprintf("%s %s: response body (HTTP %d, %s) is larger than the %s-byte limit; not read",
 			e.Method, e.URL, e.StatusCode, orNone(e.contentType), e.detail)
+	case kindTruncated:
+		return fmt.Sprintf("%s %s: response body (HTTP %d, %s) ended %s: the connection was cut, or a proxy in front "+
+			"of the instance dropped the rest of the answer", e.Method, e.URL, e.StatusCode, orNone(e.contentType), e.detail)
+	case kindRequestTooLarge:
+		return fmt.Sprintf("%s %s: HTTP 413 Request Entity Too Large: the instance, or a proxy in front of it, refused "+
+			"the request body (%s) as too large%s", e.Method, e.URL, e.detail, e.said())
 	}
 	return fmt.Sprintf("%s %s: HTTP %d %s%s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode), e.said())
 }
@@ -107,18 +140,21 @@ func (e *APIError) said() string {
 	var b strings.Builder
 	switch {
 	case len(e.Messages) > 0:
-		quoted := make([]string, len(e.Messages))
-		for i, m := range e.Messages {
-			quoted[i] = strconv.Quote(m)
+		quoted := make([]string, 0, min(len(e.Messages), maxMessages))
+		for _, m := range e.Messages[:min(len(e.Messages), maxMessages)] {
+			quoted = append(quoted, strconv.Quote(m))
 		}
 		b.WriteString(": " + strings.Join(quoted, "; "))
+		if more := len(e.Messages) - maxMessages; more > 0 {
+			fmt.Fprintf(&b, " (and %d more)", more)
+		}
 	case e.Body != "":
 		b.WriteString(": " + strconv.Quote(truncate(e.Body, maxTitle)))
 	default:
 		b.WriteString(" (empty body)")
 	}
 	if e.Field != "" {
-		fmt.Fprintf(&b, " (field %q)", e.Field)
+		fmt.Fprintf(&b, " (field %q)", truncate(e.Field, maxTitle))
 	}
 	return b.String()
 }
@@ -130,7 +166,13 @@ func (e *APIError) Is(target error) bool {
 	case ErrXSRF:
 		return e.kind == kindXSRF
 	case ErrUnexpectedResponse:
-		return e.kind != kindStatus && e.kind != kindXSRF
+		return e.kind != kindStatus && e.kind != kindXSRF && e.kind != kindRequestTooLarge
+	case ErrResponseTooLarge:
+		return e.kind == kindTooLarge
+	case ErrRequestTooLarge:
+		return e.kind == kindRequestTooLarge
+	case ErrBadCredentials:
+		return e.kind == kindStatus && e.loginFailed
 	}
 	return e.kind == kindStatus && statusSentinels[e.StatusCode] == target
 }
@@ -167,12 +209,23 @@ func (c *Client) newAPIError(method, u string, res attemptResult) *APIError {
 		e.kind = kindUnexpectedStatus
 	case res.status == http.StatusForbidden && text == xsrfFailure:
 		e.kind, e.Messages = kindXSRF, []string{xsrfFailure}
+	case res.status == http.StatusRequestEntityTooLarge:
+		// Whoever refused (the container, or a proxy's HTML page), the fix
+		// is the same; quote its words when it gave some.
+		e.kind, e.detail = kindRequestTooLarge, strconv.Itoa(res.requestBytes)+" bytes"
+		if messages, field, err := errorDetails(e.contentType, text); err == nil {
+			e.Messages, e.Field = c.serverWords(messages), truncate(c.scrub(field), maxTitle)
+		} else if title := htmlTitle(string(res.body)); title != "" {
+			e.Messages = []string{truncate(c.scrub(title), maxTitle)}
+		}
 	default:
 		messages, field, err := errorDetails(e.contentType, text)
 		if err != nil {
 			return c.notJSONError(method, u, res, err)
 		}
-		e.Messages, e.Field = c.scrubAll(messages), field
+		e.Messages, e.Field = c.serverWords(messages), truncate(c.scrub(field), maxTitle)
+		e.loginFailed = res.status == http.StatusUnauthorized &&
+			slices.Contains(loginFailureReasons, strings.ToUpper(res.header.Get("X-Seraph-LoginReason")))
 	}
 	return e
 }
@@ -183,13 +236,15 @@ func (c *Client) notJSONError(method, u string, res attemptResult, cause error) 
 	e := c.answerError(method, u, res, kindNotJSON)
 	switch title := htmlTitle(string(res.body)); {
 	case title != "":
-		e.Messages = []string{c.scrub(title)}
+		e.Messages = []string{truncate(c.scrub(title), maxTitle)}
 		e.detail = fmt.Sprintf(", a page titled %q", e.Messages[0])
 	case strings.TrimSpace(string(res.body)) == "":
 		e.detail = ", an empty body"
 	case cause != nil:
 		e.cause = cause
-		e.detail = ": " + cause.Error()
+		// A parser's message can quote the body (XML element names), so
+		// it is scrubbed and bounded like the body itself.
+		e.detail = ": " + truncate(c.scrub(cause.Error()), maxErrorMessage)
 	}
 	return e
 }
@@ -202,17 +257,19 @@ var errNotProductBody = errors.New("HTML page")
 // REST layer would not write, such as HTML or malformed JSON.
 func errorDetails(contentType, text string) (messages []string, field string, err error) {
 	switch {
+	case isHTML(contentType, text):
+		// Even an empty one: the product's REST layer never answers HTML,
+		// so a proxy's empty 404 must not read as a deleted object.
+		return nil, "", errNotProductBody
 	case text == "":
 		return nil, "", nil
 	case text[0] == '{' || text[0] == '[':
 		return fromJSON(text)
-	case isHTML(contentType, text):
-		return nil, "", errNotProductBody
 	case strings.Contains(contentType, "xml") || text[0] == '<':
 		return fromXML(text)
 	}
 	// Some resources answer with a bare string, e.g. relocation's type error.
-	return []string{truncate(text, maxErrorMessage)}, "", nil
+	return []string{text}, "", nil
 }
 
 // jsonErrorBody is the union of the four REST families and the allowlist's
@@ -248,7 +305,7 @@ func fromJSON(text string) ([]string, string, error) {
 	if field == "" && len(fields) > 0 {
 		field = fields[0]
 	}
-	return limitEach(messages), field, nil
+	return messages, field, nil
 }
 
 // fromErrors reads "errors" as RestErrors' list, whose context names the
@@ -317,7 +374,7 @@ func fromXML(text string) ([]string, string, error) {
 	if len(b.Fields) > 0 {
 		field = b.Fields[0]
 	}
-	return limitEach(nonEmpty(b.Messages)), field, nil
+	return nonEmpty(b.Messages), field, nil
 }
 
 func isHTML(contentType, text string) bool {
@@ -333,7 +390,7 @@ func htmlTitle(page string) string {
 	if m == nil {
 		return ""
 	}
-	return truncate(strings.Join(strings.Fields(html.UnescapeString(m[1])), " "), maxTitle)
+	return strings.Join(strings.Fields(html.UnescapeString(m[1])), " ")
 }
 
 func nonEmpty(values []string) []string {
@@ -346,11 +403,14 @@ func nonEmpty(values []string) []string {
 	return out
 }
 
-func limitEach(values []string) []string {
-	for i, v := range values {
-		values[i] = truncate(v, maxErrorMessage)
+// serverWords makes the messages a server sent fit for an error: secrets
+// removed first, so that cutting a long message short can never leave the
+// start of a secret behind, then each message bounded.
+func (c *Client) serverWords(messages []string) []string {
+	for i, m := range messages {
+		messages[i] = truncate(c.scrub(m), maxErrorMessage)
 	}
-	return values
+	return messages
 }
 
 // truncate cuts s to at most n bytes without splitting a character and says

@@ -2,6 +2,7 @@ package client
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,6 +20,10 @@ var allSentinels = map[string]error{
 	"ErrTimeout":            ErrTimeout,
 	"ErrOutcomeUnknown":     ErrOutcomeUnknown,
 	"ErrUnexpectedResponse": ErrUnexpectedResponse,
+	"ErrBadCredentials":     ErrBadCredentials,
+	"ErrRateLimited":        ErrRateLimited,
+	"ErrRequestTooLarge":    ErrRequestTooLarge,
+	"ErrResponseTooLarge":   ErrResponseTooLarge,
 }
 
 const proxyPage = `<!DOCTYPE html><html><head><title>
@@ -30,6 +35,7 @@ func TestErrorBodyFamilies(t *testing.T) {
 		status      int
 		contentType string
 		body        string
+		header      map[string]string
 		is          []string // every other sentinel must not match
 		messages    []string
 		field       string
@@ -131,6 +137,29 @@ func TestErrorBodyFamilies(t *testing.T) {
 			messages: []string{"502 Bad Gateway & friends"},
 		},
 		{
+			name: "failed login", status: 401, contentType: "application/json",
+			header:   map[string]string{"X-Seraph-LoginReason": "AUTHENTICATED_FAILED"},
+			body:     `{"status-code":401,"message":"Client must be authenticated to access this resource."}`,
+			is:       []string{"ErrUnauthorized", "ErrBadCredentials"},
+			messages: []string{"Client must be authenticated to access this resource."},
+		},
+		{
+			name: "413 page from the container or a proxy", status: 413, contentType: "text/html",
+			body:     `<html><head><title>413 Request Entity Too Large</title></head><body><center>nginx</center></body></html>`,
+			is:       []string{"ErrRequestTooLarge"},
+			messages: []string{"413 Request Entity Too Large"},
+		},
+		{
+			name: "413 without a body", status: 413,
+			is: []string{"ErrRequestTooLarge"},
+		},
+		{
+			name: "rate limited", status: 429, contentType: "application/json",
+			body:     `{"message":"Rate limit exceeded."}`,
+			is:       []string{"ErrRateLimited"},
+			messages: []string{"Rate limit exceeded."},
+		},
+		{
 			name: "truncated JSON", status: 500, contentType: "application/json",
 			body: `{"status-code":500,"message":"Somethi`,
 			is:   []string{"ErrUnexpectedResponse", "ErrServer"},
@@ -139,6 +168,9 @@ func TestErrorBodyFamilies(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				for name, value := range tc.header {
+					w.Header().Set(name, value)
+				}
 				respond(w, tc.status, tc.contentType, tc.body)
 			}))
 			defer srv.Close()
@@ -335,5 +367,73 @@ func TestAPIErrorBodyIsTruncatedAndScrubbed(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "bad credentials [redacted]") {
 		t.Fatalf("Error() = %q, want the message with the password redacted", err)
+	}
+}
+
+// A message cut short at the limit must not keep the start of a secret:
+// secrets are removed before messages are shortened.
+func TestLongMessageNeverKeepsPartOfASecret(t *testing.T) {
+	for offset := maxErrorMessage - len(testPassword); offset <= maxErrorMessage; offset++ {
+		message := strings.Repeat("x", offset) + testPassword + " tail"
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			respond(w, 400, "application/json", `{"message":"`+message+`"}`)
+		}))
+		c, _ := newTestClient(t, srv.URL, nil)
+		err := c.CheckAdmin(t.Context())
+		srv.Close()
+		if strings.Contains(err.Error(), testPassword[:len(testPassword)/2]) {
+			t.Fatalf("offset %d: Error() keeps part of the password: %v", offset, err)
+		}
+	}
+}
+
+// Many messages are quoted up to a bound, so the error text stays short.
+func TestManyMessagesAreBounded(t *testing.T) {
+	list := `"` + strings.Repeat(strings.Repeat("m", 400)+`","`, 5000) + `last"`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		respond(w, 400, "application/json", `{"status":400,"message":[`+list+`]}`)
+	}))
+	defer srv.Close()
+	c, _ := newTestClient(t, srv.URL, nil)
+	err := c.CheckAdmin(t.Context())
+	if n := len(err.Error()); n > maxMessages*(maxErrorMessage+20)+500 || !strings.Contains(err.Error(), "(and 4991 more)") {
+		t.Fatalf("Error() has %d bytes: %.300s", n, err)
+	}
+}
+
+func TestRequestTooLargeWording(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		respond(w, 413, "text/html", `<html><head><title>413 Request Entity Too Large</title></head></html>`)
+	}))
+	defer srv.Close()
+	c, _ := newTestClient(t, srv.URL, nil)
+	_, err := c.CreateWhitelistRule(t.Context(), WhitelistRuleInput{Expression: new(string)})
+	want := `HTTP 413 Request Entity Too Large: the instance, or a proxy in front of it, refused the request body (`
+	if !errors.Is(err, ErrRequestTooLarge) || errors.Is(err, ErrUnexpectedResponse) || !strings.Contains(err.Error(), want) ||
+		!strings.Contains(err.Error(), `bytes) as too large: "413 Request Entity Too Large"`) {
+		t.Fatalf("error = %v", err)
+	}
+}
+
+func TestTruncatedResponseWording(t *testing.T) {
+	srv := quietServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte(`{"id":"abc",`))
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler)
+	}))
+	srv.Start()
+	defer srv.Close()
+	c, waits := newTestClient(t, srv.URL, func(c *Config) { c.MaxRetries = 1 })
+	_, err := c.GetManifest(t.Context())
+	want := "response body (HTTP 200, application/json) ended after 12 bytes of the 100 it announced (unexpected EOF): " +
+		"the connection was cut, or a proxy in front of the instance dropped the rest of the answer (after 2 attempts)"
+	if !errors.Is(err, ErrUnexpectedResponse) || !errors.Is(err, io.ErrUnexpectedEOF) || !strings.HasSuffix(err.Error(), want) {
+		t.Fatalf("error = %v\nwant it to end with %q", err, want)
+	}
+	if len(*waits) != 1 {
+		t.Errorf("a GET cut short was retried %d times, want 1", len(*waits))
 	}
 }

@@ -61,6 +61,8 @@ type attemptResult struct {
 	tooLarge bool
 	err      error
 
+	requestBytes int // the size of the request body sent
+
 	sent     bool // a connection was obtained, so the server may have seen the request
 	timedOut bool // this attempt's RequestTimeout expired
 	canceled bool // the caller's context ended, so nothing more may be tried
@@ -115,6 +117,7 @@ func (c *Client) attempt(ctx context.Context, method, u string, payload []byte) 
 
 	res := c.roundTrip(actx, method, u, payload)
 	res.sent = sent.Load()
+	res.requestBytes = len(payload)
 	res.canceled = res.err != nil && ctx.Err() != nil
 	res.timedOut = res.err != nil && !res.canceled && errors.Is(actx.Err(), context.DeadlineExceeded)
 	return res
@@ -191,6 +194,17 @@ func (c *Client) finish(r call, u string, res attemptResult, v verdict, attempts
 
 func (c *Client) attemptError(r call, u string, res attemptResult) error {
 	switch {
+	case res.err != nil && res.status != 0 && !res.timedOut && !res.canceled && !isNetTimeout(res.err):
+		// The headers arrived but the body did not: say so rather than
+		// quoting a bare "unexpected EOF".
+		e := c.answerError(r.method, u, res, kindTruncated)
+		e.cause = res.err
+		e.detail = fmt.Sprintf("after %d bytes", len(res.body))
+		if declared := res.header.Get("Content-Length"); declared != "" {
+			e.detail += " of the " + declared + " it announced"
+		}
+		e.detail += " (" + res.err.Error() + ")"
+		return e
 	case res.err != nil:
 		return c.transportError(r.method, u, res)
 	case res.tooLarge:

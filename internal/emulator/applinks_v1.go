@@ -60,9 +60,6 @@ const (
 	msgEmptyEntity          = "No content to map to Object due to end of input"                                      // [SRC] Jackson 1.x
 )
 
-// maxEntityBody bounds the request entities the resources read.
-const maxEntityBody = 1 << 20
-
 // ---- Application types ----
 
 const genericTypeID = "generic"
@@ -361,7 +358,7 @@ func updateState(ex *exchange, fn func(*state) error) bool {
 // resource as an uncaught exception, a 500 (Swagger documents "Malformed
 // json body" as 500 on the status resource).
 func readEntity(ex *exchange, v any) {
-	data, err := io.ReadAll(io.LimitReader(ex.r.Body, maxEntityBody))
+	data, err := io.ReadAll(ex.r.Body)
 	switch {
 	case err != nil:
 		panic(err.Error())

@@ -1,10 +1,12 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +18,9 @@ import (
 // count the requests an instance received. It needs no authentication.
 
 const controlPrefix = "/_emulator/"
+
+// maxFaultBody bounds body_bytes: enough to exceed any client's read limit.
+const maxFaultBody = 64 << 20
 
 // fault is one injected failure, as posted to /_emulator/faults.
 type fault struct {
@@ -31,6 +36,13 @@ type fault struct {
 	RetryAfter  string `json:"retry_after"`
 	Body        string `json:"body"`
 	ContentType string `json:"content_type"`
+	// BodyBytes pads Body with trailing spaces to this many bytes (which
+	// keeps a JSON body valid), for answers larger than a client reads.
+	BodyBytes int `json:"body_bytes"`
+	// Truncate declares the whole body's Content-Length but closes the
+	// connection after sending half of it, as a proxy that drops an answer
+	// midway does.
+	Truncate bool `json:"truncate"`
 	// LatencyMS delays the request before any other handling.
 	LatencyMS int `json:"latency_ms"`
 	// DropConnection closes the connection without any response. Go's
@@ -58,8 +70,12 @@ func (f *fault) validate() error {
 		return errors.New("status and drop_connection exclude each other")
 	case f.DropResponse && (f.Status != 0 || f.DropConnection):
 		return errors.New("drop_response excludes status and drop_connection")
-	case f.Status == 0 && (f.RetryAfter != "" || f.Body != "" || f.ContentType != ""):
-		return errors.New("retry_after, body and content_type need a status")
+	case f.Status == 0 && (f.RetryAfter != "" || f.Body != "" || f.ContentType != "" || f.BodyBytes != 0 || f.Truncate):
+		return errors.New("retry_after, body, content_type, body_bytes and truncate need a status")
+	case f.BodyBytes < 0 || f.BodyBytes > maxFaultBody:
+		return fmt.Errorf("body_bytes must be between 0 and %d", maxFaultBody)
+	case f.Truncate && max(len(f.Body), f.BodyBytes) < 2:
+		return errors.New("truncate needs a body of at least 2 bytes")
 	case f.Status == 0 && f.LatencyMS == 0 && !f.DropConnection && !f.DropResponse:
 		return errors.New("a fault needs a status, latency_ms, drop_connection or drop_response")
 	}
@@ -161,8 +177,19 @@ func (c *controlState) inject(inst *Instance, f *fault, product http.Handler, w 
 		} else if f.Body != "" {
 			w.Header().Set("Content-Type", "text/plain;charset=utf-8")
 		}
+		body := []byte(f.Body)
+		if pad := f.BodyBytes - len(body); pad > 0 {
+			body = append(body, bytes.Repeat([]byte(" "), pad)...)
+		}
+		if f.Truncate {
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(f.Status)
+			_, _ = w.Write(body[:len(body)/2])
+			_ = http.NewResponseController(w).Flush()
+			panic(http.ErrAbortHandler) // closes the connection mid-body
+		}
 		w.WriteHeader(f.Status)
-		_, _ = w.Write([]byte(f.Body))
+		_, _ = w.Write(body)
 		return false
 	}
 	return true

@@ -117,6 +117,42 @@ func TestFaultDropsResponseAfterTheProductActed(t *testing.T) {
 	}
 }
 
+func TestFaultBodyBytesPadsTheBody(t *testing.T) {
+	srv := startTestServer(t, Options{Control: true}, nil, loopback("jira", "jira"))
+	base := srv.Instance("jira").URL()
+	postFault(t, base, `{"status":200,"body":"{\"id\":1}","content_type":"application/json","body_bytes":100000}`)
+	resp, body := send(t, base, testRequest{path: "/rest/applinks/1.0/manifest"})
+	if resp.StatusCode != http.StatusOK || len(body) != 100000 || !strings.HasPrefix(body, `{"id":1} `) || strings.TrimSpace(body) != `{"id":1}` {
+		t.Errorf("status %d, %d bytes starting %.20q; want 100000 bytes of the body and spaces", resp.StatusCode, len(body), body)
+	}
+}
+
+func TestFaultTruncatesTheBody(t *testing.T) {
+	srv := startTestServer(t, Options{Control: true}, nil, loopback("jira", "jira"))
+	base := srv.Instance("jira").URL()
+	postFault(t, base, `{"status":200,"body":"{\"id\":\"0123456789\"}","content_type":"application/json"}`)
+	postFault(t, base, `{"status":200,"body":"{\"id\":\"0123456789\"}","content_type":"application/json","truncate":true}`)
+	postFault(t, base, `{"status":200,"body":"[]","content_type":"application/json","body_bytes":4000,"truncate":true}`)
+	if resp, body := send(t, base, testRequest{path: "/rest/applinks/1.0/manifest"}); resp.StatusCode != http.StatusOK || body != `{"id":"0123456789"}` {
+		t.Fatalf("first fault: status %d body %q", resp.StatusCode, body)
+	}
+	for _, want := range []struct{ length, got int }{{19, 9}, {4000, 2000}} {
+		resp, err := testClient.Get(base + "/rest/applinks/1.0/manifest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.ContentLength != int64(want.length) || len(data) != want.got || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("Content-Length %d, read %d bytes, error %v; want %d, %d and an unexpected EOF",
+				resp.ContentLength, len(data), err, want.length, want.got)
+		}
+	}
+	if resp, _ := send(t, base, testRequest{path: "/rest/applinks/1.0/manifest"}); resp.StatusCode != http.StatusOK {
+		t.Errorf("next request: status %d", resp.StatusCode)
+	}
+}
+
 func TestRequestCountsAndReset(t *testing.T) {
 	srv := startTestServer(t, Options{Control: true}, nil, InstanceConfig{Name: "wiki", Type: "confluence", Addr: "127.0.0.1:0", ContextPath: "/wiki"})
 	base := srv.Instance("wiki").URL()
@@ -163,8 +199,11 @@ func TestInvalidFaultsAreRejected(t *testing.T) {
 		`{"count":-1,"status":500}`:             `{"error":"invalid fault: count must not be negative"}`,
 		`{"path_prefix":"/rest/"}`:              `{"error":"invalid fault: a fault needs a status, latency_ms, drop_connection or drop_response"}`,
 		`{"status":500,"drop_connection":true}`: `{"error":"invalid fault: status and drop_connection exclude each other"}`,
-		`{"latency_ms":10,"body":"x"}`:          `{"error":"invalid fault: retry_after, body and content_type need a status"}`,
 		`{"status":502,"drop_response":true}`:   `{"error":"invalid fault: drop_response excludes status and drop_connection"}`,
+		`{"latency_ms":10,"body":"x"}`:          `{"error":"invalid fault: retry_after, body, content_type, body_bytes and truncate need a status"}`,
+		`{"latency_ms":10,"truncate":true}`:     `{"error":"invalid fault: retry_after, body, content_type, body_bytes and truncate need a status"}`,
+		`{"status":200,"body_bytes":-1}`:        `{"error":"invalid fault: body_bytes must be between 0 and 67108864"}`,
+		`{"status":200,"truncate":true}`:        `{"error":"invalid fault: truncate needs a body of at least 2 bytes"}`,
 	}
 	for fault, want := range tests {
 		resp, body := send(t, base, testRequest{method: http.MethodPost, path: "/_emulator/faults", body: fault})

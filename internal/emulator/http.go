@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -418,6 +420,9 @@ func (i *Instance) newHandler(extraRoutes func(*router)) http.Handler {
 }
 
 func (h *productHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !readRequestBody(w, r) {
+		return
+	}
 	path, ok := stripContextPath(r.URL.EscapedPath(), h.inst.config.ContextPath)
 	if !ok {
 		writeContainerError(w, http.StatusNotFound)
@@ -466,6 +471,45 @@ func (h *productHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	invokeHandler(ex)
+}
+
+// maxRequestBody is the largest request body an instance accepts.
+//
+// Inferred: the reference gives no limit. The products run on Tomcat, whose
+// connector refuses POST bodies over maxPostSize, 2 MiB by default, and
+// whose maxSwallowSize (also 2 MiB) bounds what it reads of a refused body;
+// no entity these APIs take comes near it.
+const maxRequestBody = 2 << 20
+
+// readRequestBody reads the whole request body before any other layer, so
+// that an oversized one is refused as a whole, with the container's 413
+// page, and no handler ever sees a silently truncated entity. A body sent
+// without Content-Length (chunked) is refused as soon as it passes the
+// limit. It reports false when it has answered the request.
+func readRequestBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	if r.ContentLength > maxRequestBody {
+		// Refused from the header alone; the server closes the connection
+		// rather than reading the rest.
+		w.Header().Set("Connection", "close")
+		writeContainerError(w, http.StatusRequestEntityTooLarge)
+		return false
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		writeContainerError(w, http.StatusRequestEntityTooLarge)
+		return false
+	case err != nil:
+		// The client went away or sent a broken chunked body: there is no
+		// one left to answer, as with Tomcat.
+		panic(http.ErrAbortHandler)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	return true
 }
 
 // writeUnmatched answers a request no route accepts: the container's 404
@@ -1039,8 +1083,9 @@ func writeJiraErrors(ex *exchange, status int, messages ...string) {
 // containerErrorDescriptions are Tomcat's texts for the errors the
 // container (not a REST module) answers.
 var containerErrorDescriptions = map[int]string{
-	http.StatusNotFound:         "The origin server did not find a current representation for the target resource or is not willing to disclose that one exists.",
-	http.StatusMethodNotAllowed: "The method received in the request-line is known by the origin server but not supported by the target resource.",
+	http.StatusNotFound:              "The origin server did not find a current representation for the target resource or is not willing to disclose that one exists.",
+	http.StatusMethodNotAllowed:      "The method received in the request-line is known by the origin server but not supported by the target resource.",
+	http.StatusRequestEntityTooLarge: "The server is refusing to process a request because the request payload is larger than the server is willing or able to process.",
 }
 
 // writeContainerError writes a Tomcat-style HTML error page, which is what

@@ -142,7 +142,7 @@ func parseOAuthRequest(r *http.Request) (oauthRequest, *oauthProblem) {
 	}
 	other := valuePairs(query)
 	if bareMediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" && r.Body != nil {
-		data, err := io.ReadAll(io.LimitReader(r.Body, maxEntityBody))
+		data, err := io.ReadAll(r.Body)
 		if err != nil {
 			return req, refusedOAuth(problemParameterRejected)
 		}

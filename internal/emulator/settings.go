@@ -12,9 +12,6 @@ import (
 // manifest and consumer info, and changing it is how tests model a product
 // moving to a new address.
 
-// maxSettingsBody bounds what the settings resources read.
-const maxSettingsBody = 64 << 10
-
 // msgInvalidBaseURL is Inferred English for Jira's base URL validation.
 const msgInvalidBaseURL = "The base URL must be an absolute http or https URL."
 
@@ -33,7 +30,7 @@ func registerSettingsRoutes(rt *router) {
 // Inferred: success is 204 and an invalid body or URL is 400 with Jira's
 // ErrorCollection.
 func putBaseURL(ex *exchange) {
-	data, err := io.ReadAll(io.LimitReader(ex.r.Body, maxSettingsBody))
+	data, err := io.ReadAll(ex.r.Body)
 	if err != nil {
 		writeJiraErrors(ex, http.StatusBadRequest, msgInvalidBaseURL)
 		return

@@ -64,9 +64,6 @@ const (
 	msgAllowlistNoType = "A whitelist rule needs a type."
 )
 
-// maxAllowlistBody bounds what the allowlist resources read.
-const maxAllowlistBody = 64 << 10
-
 func registerWhitelistRoutes(rt *router) {
 	// The resource class is @Consumes/@Produces JSON; the methods are
 	// @WebSudoRequired (skipped for Basic auth and tokens). Permission
@@ -157,7 +154,7 @@ func writeAllowlistError(ex *exchange, message string) {
 // readAllowlistBody decodes a JSON body the way Jackson would for these
 // beans. An unreadable body has already been answered when it returns false.
 func readAllowlistBody(ex *exchange, v any) bool {
-	data, err := io.ReadAll(io.LimitReader(ex.r.Body, maxAllowlistBody))
+	data, err := io.ReadAll(ex.r.Body)
 	if err == nil {
 		if len(strings.TrimSpace(string(data))) == 0 {
 			err = errors.New("no content to map due to end-of-input")

@@ -484,7 +484,7 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 		},
 		{
 			name: "plan-wrong-password", config: good, password: wrongPassword,
-			args: []string{"plan", "-input=false"}, wantFailure: "refused",
+			args: []string{"plan", "-input=false"}, wantFailure: "did not accept the credentials",
 		},
 		{name: "destroy", config: good, password: password, args: []string{"destroy", "-auto-approve", "-input=false"}, wantInStdout: "Destroy complete! Resources: 8 destroyed"},
 	}

@@ -121,7 +121,7 @@ provider "applinks" {
   password = "wrong"
 }
 `, inst.URL()) + testAccServerDataSourceConfig,
-				ExpectError: regexp.MustCompile(`(?s)Error Reading Server Manifest.*refused\s+the\s+credentials.*401`),
+				ExpectError: regexp.MustCompile(`(?s)Error Reading Server Manifest.*did\s+not\s+accept\s+the\s+credentials.*401`),
 			},
 			{
 				Config: fmt.Sprintf(`
@@ -130,7 +130,7 @@ provider "applinks" {
   token = "not-a-token"
 }
 `, inst.URL()) + testAccServerDataSourceConfig,
-				ExpectError: regexp.MustCompile(`(?s)Error Reading Server Manifest.*refused\s+the\s+credentials.*401`),
+				ExpectError: regexp.MustCompile(`(?s)Error Reading Server Manifest.*did\s+not\s+accept\s+the\s+credentials.*401`),
 			},
 			{
 				Config: fmt.Sprintf(`
@@ -140,7 +140,7 @@ provider "applinks" {
   max_retries = 0
 }
 `, closedURL) + testAccServerDataSourceConfig,
-				ExpectError: regexp.MustCompile(`(?s)Error Reading Server Manifest.*reachable.*connection refused`),
+				ExpectError: regexp.MustCompile(`(?s)Error Reading Server Manifest.*Nothing\s+accepts\s+connections.*connection refused`),
 			},
 			{
 				Config:      `provider "applinks" {}` + testAccServerDataSourceConfig,

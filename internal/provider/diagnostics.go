@@ -4,7 +4,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -30,18 +33,41 @@ func remedy(err error) string {
 	case errors.Is(err, client.ErrXSRF):
 		return "The instance refused the request as a cross-site request forgery; a proxy in front of it may be " +
 			"stripping the X-Atlassian-Token header."
+	case errors.Is(err, client.ErrBadCredentials):
+		return "The instance did not accept the credentials: check `username` and `password`, or `token` (a personal " +
+			"access token may have expired or been revoked). After several failed logins the products also ask for a " +
+			"CAPTCHA, which only a login in the browser clears."
 	case errors.Is(err, client.ErrUnauthorized):
-		return "The instance refused the credentials, or the user is not an administrator: check `username` and " +
-			"`password` or `token`, and that the user is in the administrators group."
+		return "The instance accepted the login but refused the request, so the user lacks the right it needs: " +
+			"managing application links needs an administrator, and the allowlist, relocation and OAuth impersonation " +
+			"need a system administrator. Configure the provider with such a user's credentials."
 	case errors.Is(err, client.ErrForbidden):
-		return "The user lacks a permission this operation needs; some operations need a system administrator."
+		return "The user lacks a permission this operation needs: application links need an administrator, and " +
+			"some operations (the allowlist, relocation, OAuth impersonation, system links) need a system administrator."
+	case errors.Is(err, client.ErrRequestTooLarge):
+		return "The request was larger than the instance, or a proxy in front of it, accepts: shorten the longest " +
+			"values in the configuration (a description, a name, an expression), or raise the proxy's body size limit " +
+			"(for example nginx's client_max_body_size)."
+	case errors.Is(err, client.ErrRateLimited):
+		return "The instance, or a proxy in front of it, kept limiting the rate of requests through every retry: " +
+			"apply again later, raise `max_retries`, or have the provider's user exempted from rate limiting."
+	case errors.Is(err, client.ErrResponseTooLarge):
+		return "The answer was larger than the provider reads, which the products' answers never are: a proxy or " +
+			"another server in front of the instance may be answering instead, so check `url`."
 	case errors.Is(err, client.ErrNotFound):
 		return "The object or endpoint does not exist: check `url` (including any context path) and the ids in the configuration."
 	case errors.Is(err, client.ErrUnexpectedResponse):
 		return "The answer was not the product's JSON; a proxy or load balancer in front of the instance may have " +
 			"answered instead, or `url` points at something else."
+	case statusOf(err) == http.StatusServiceUnavailable:
+		return "The instance is unavailable (starting, in maintenance or overloaded) and stayed so through every " +
+			"retry: apply again once it answers, or raise `max_retries`."
 	case errors.Is(err, client.ErrServer):
 		return "The instance reported an internal error; its application log has the details."
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "Nothing accepts connections at the host and port of `url`: check them, and that the instance is running."
+	case isHostNotFound(err):
+		return "The host name in `url` does not resolve: check it for typos, and the DNS of the machine running Terraform."
 	}
 	var unknownAuthority x509.UnknownAuthorityError
 	if errors.As(err, &unknownAuthority) {
@@ -54,6 +80,19 @@ func remedy(err error) string {
 			"for in `url`, or have the certificate reissued."
 	}
 	return "Check that `url` is right and the instance is reachable from where Terraform runs."
+}
+
+func statusOf(err error) int {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode
+	}
+	return 0
+}
+
+func isHostNotFound(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
 }
 
 // providerClient returns the API client that the provider's Configure

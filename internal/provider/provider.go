@@ -170,7 +170,7 @@ func (p *applinksProvider) Configure(ctx context.Context, req provider.Configure
 	if problem != "" {
 		resp.Diagnostics.AddAttributeError(path.Root("url"), "Invalid Applinks URL",
 			fmt.Sprintf("The base URL %q (from `url` or %s) %s. Use an absolute http or https URL such as "+
-				"https://jira.example.com.", baseURL, envURL, problem))
+				"https://jira.example.com.", validators.RedactURL(baseURL), envURL, problem))
 		return
 	}
 

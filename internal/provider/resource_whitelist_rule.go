@@ -197,13 +197,13 @@ func validateWhitelistExpression(typeName, expression string, diags *diag.Diagno
 			diags.AddAttributeError(at, "Invalid Domain Rule",
 				fmt.Sprintf("A `domain` rule is an origin, scheme://host or scheme://host:port with nothing after it, such as "+
 					"\"https://www.example.com\"; the product compares it with the scheme and authority of each URL, so %q "+
-					"%s. For a single URL use `exact_url`, for patterns `wildcard`.", expression, problem))
+					"%s. For a single URL use `exact_url`, for patterns `wildcard`.", validators.RedactURL(expression), problem))
 		}
 	case "exact_url":
 		if problem := validators.CheckAbsoluteURL(expression); problem != "" {
 			diags.AddAttributeError(at, "Invalid Exact URL Rule",
 				fmt.Sprintf("An `exact_url` rule is one absolute URL such as \"https://www.example.com/feed.xml\"; %q %s.",
-					expression, problem))
+					validators.RedactURL(expression), problem))
 		}
 	case "wildcard":
 		problem, warning := validators.CheckJavaRegex(wildcardToJavaRegex(expression))
@@ -316,7 +316,7 @@ func applyWhitelistRule(data *whitelistRuleResourceModel, rule *client.Whitelist
 // falling back to the provider's general advice.
 func addWhitelistAPIError(diags *diag.Diagnostics, summary, action string, err error) {
 	switch {
-	case errors.Is(err, client.ErrUnauthorized):
+	case errors.Is(err, client.ErrUnauthorized) && !errors.Is(err, client.ErrBadCredentials):
 		diags.AddError(summary, fmt.Sprintf("The provider could not %s. Changing the allowlist needs a system administrator "+
 			"(for example a member of jira-system-administrators, or a Confluence system administrator); an administrator "+
 			"is not enough. Configure the provider with a system administrator's credentials.\n\n%s", action, err))

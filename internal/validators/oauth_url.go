@@ -50,7 +50,7 @@ func (v oauthURLValidator) ValidateString(_ context.Context, req validator.Strin
 			expected = "an absolute http or https URL such as \"https://ci.example.com/oauth/request-token\", or a path " +
 				"such as \"/oauth/request-token\" that the instance resolves against the application link's URL"
 		}
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", fmt.Sprintf("%s must be %s; %q %s.", req.Path, expected, raw, problem))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", fmt.Sprintf("%s must be %s; %q %s.", req.Path, expected, RedactURL(raw), problem))
 	}
 }
 

@@ -22,13 +22,13 @@ func CheckOrigin(raw string) string {
 	m := originPattern.FindStringSubmatch(raw)
 	if m == nil {
 		if !strings.Contains(raw, "://") {
-			return fmt.Sprintf("has no scheme; write it with one, such as %q", "https://"+strings.TrimLeft(raw, "/"))
+			return fmt.Sprintf("has no scheme; write it with one, such as %q", RedactURL("https://"+strings.TrimLeft(raw, "/")))
 		}
 		return "does not start with a valid scheme such as https://"
 	}
 	authority, rest := m[2], m[3]
 	if rest != "" {
-		return fmt.Sprintf("has %q after the host; an origin ends at the host or port (use %q)", rest, m[1]+"://"+authority)
+		return fmt.Sprintf("has %q after the host; an origin ends at the host or port (use %q)", rest, RedactURL(m[1]+"://"+authority))
 	}
 	return checkAuthority(authority)
 }
@@ -69,7 +69,7 @@ func CheckAbsoluteURL(raw string) string {
 	if i := strings.IndexFunc(raw, func(r rune) bool {
 		return strings.ContainsRune(javaIllegalURLChars, r) || r < 0x20 || r == 0x7f
 	}); i >= 0 {
-		return fmt.Sprintf("contains %q at offset %d, which must be percent-encoded (for example %q)", raw[i], i, fmt.Sprintf("%%%02X", raw[i]))
+		return fmt.Sprintf("contains %q at offset %d, which must be percent-encoded (for example %q)", raw[i:i+1], i, fmt.Sprintf("%%%02X", raw[i]))
 	}
 	u, err := url.Parse(raw)
 	switch {

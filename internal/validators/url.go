@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
@@ -34,7 +35,7 @@ func (v httpURLValidator) ValidateString(_ context.Context, req validator.String
 	if _, problem := CheckHTTPURL(raw); problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL",
 			fmt.Sprintf("%s must be an absolute http or https URL such as \"https://jira.example.com\" (with any "+
-				"context path, such as \"https://example.com/wiki\"); %q %s.", req.Path, raw, problem))
+				"context path, such as \"https://example.com/wiki\"); %q %s.", req.Path, RedactURL(raw), problem))
 	}
 }
 
@@ -57,4 +58,20 @@ func CheckHTTPURL(raw string) (*url.URL, string) {
 		return nil, "has a query or fragment, which a base URL cannot carry"
 	}
 	return u, ""
+}
+
+// userinfoPassword finds the password of "scheme://user:password@host",
+// for text that url.Parse refuses.
+var userinfoPassword = regexp.MustCompile(`(//[^/?#@:]*):[^/?#@]*@`)
+
+// RedactURL masks a password written into a URL, so that a message quoting
+// the URL cannot leak it; it works on text that does not parse as well.
+func RedactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if _, hasPassword := u.User.Password(); hasPassword {
+			return u.Redacted()
+		}
+		return raw
+	}
+	return userinfoPassword.ReplaceAllString(raw, "${1}:xxxxx@")
 }

@@ -145,3 +145,19 @@ func TestHTTPURL(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://bob:s3cret@jira.example.com/x":   "https://bob:xxxxx@jira.example.com/x",
+		"https://bob:s3cret@[::1":                 "https://bob:xxxxx@[::1",
+		"https://bob@jira.example.com":            "https://bob@jira.example.com",
+		"https://jira.example.com/a:b@c":          "https://jira.example.com/a:b@c",
+		"not a url at all":                        "not a url at all",
+		"ftp://u:p@host:21/path?q=1":              "ftp://u:xxxxx@host:21/path?q=1",
+		"https://bob:s3cret@jira.example.com:99x": "https://bob:xxxxx@jira.example.com:99x",
+	} {
+		if got := RedactURL(raw); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
