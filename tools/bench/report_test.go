@@ -160,6 +160,13 @@ func TestEvaluate(t *testing.T) {
 		}
 	}
 
+	// Linearity compares the largest size with the smallest.
+	for _, tgt := range evaluate([]row{{N: 10, Ratio: 1.0}, {N: 20, Ratio: 1.3}}) {
+		if strings.HasPrefix(tgt.Name, "linearity") && (tgt.Status != statusFail || !strings.Contains(tgt.Name, "N=10")) {
+			t.Errorf("linearity of 10 and 20: %+v", tgt)
+		}
+	}
+
 	single := evaluate([]row{{N: 10, Mix: mix{Rules: 6}, Ratio: 1.1}})
 	for _, tgt := range single {
 		if strings.HasPrefix(tgt.Name, "linearity") && tgt.Status != statusNotApplicable {
