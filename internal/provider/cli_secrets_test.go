@@ -360,13 +360,7 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 		t.Skip("set TF_ACC=1 to run the Terraform CLI")
 	}
 	t.Parallel()
-	terraformPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if terraformPath == "" {
-		var err error
-		if terraformPath, err = exec.LookPath("terraform"); err != nil {
-			t.Fatal("set TF_ACC_TERRAFORM_PATH or put terraform on PATH")
-		}
-	}
+	terraformPath := tfcli.ForTest(t)
 
 	const (
 		username        = "leaky"

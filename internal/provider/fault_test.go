@@ -480,18 +480,6 @@ func TestAccFault_RateLimited(t *testing.T) {
 		return faultSpec{Method: method, PathPrefix: path, Count: 1, Status: http.StatusTooManyRequests, RetryAfter: "1"}
 	}
 	var before requestLog
-	exactlyTwice := func(method, path string) func() error {
-		return func() error {
-			log, err := emulatorRequests(jira)
-			if err != nil {
-				return err
-			}
-			if n := log.count(method, path) - before.count(method, path); n != 2 {
-				return fmt.Errorf("%s %s reached the instance %d times, want 2 (one 429, one retry)", method, path, n)
-			}
-			return nil
-		}
-	}
 	linkID := client.ApplicationIDForURL(faultGenericURL)
 
 	tfresource.ParallelTest(t, tfresource.TestCase{
@@ -512,9 +500,9 @@ func TestAccFault_RateLimited(t *testing.T) {
 				},
 				Config: cfg.String(),
 				Check: checks(run.consumed, expectHolding(current, cfg.holding(), &last),
-					exactlyTwice(http.MethodPut, pathLinkCreate),
-					exactlyTwice(http.MethodPost, pathAllowlist),
-					exactlyTwice(http.MethodPut, pathConsumers+linkID+"/authentication/consumer"),
+					expectReachedSince(jira, &before, http.MethodPut, pathLinkCreate, 2),
+					expectReachedSince(jira, &before, http.MethodPost, pathAllowlist, 2),
+					expectReachedSince(jira, &before, http.MethodPut, pathConsumers+linkID+"/authentication/consumer", 2),
 				),
 			},
 		},
@@ -588,18 +576,6 @@ func TestAccFault_LostCreateAnswer(t *testing.T) {
 		return faultSpec{Method: method, PathPrefix: path, Count: 1, DropResponse: true}
 	}
 	var before requestLog
-	reached := func(method, path string, want int) func() error {
-		return func() error {
-			log, err := emulatorRequests(jira)
-			if err != nil {
-				return err
-			}
-			if n := log.count(method, path) - before.count(method, path); n != want {
-				return fmt.Errorf("%s %s reached the instance %d times, want %d", method, path, n, want)
-			}
-			return nil
-		}
-	}
 	linkID := client.ApplicationIDForURL(faultGenericURL)
 
 	tfresource.ParallelTest(t, tfresource.TestCase{
@@ -620,9 +596,9 @@ func TestAccFault_LostCreateAnswer(t *testing.T) {
 				},
 				Config: cfg.String(),
 				Check: checks(run.consumed, expectHolding(current, cfg.holding(), &last),
-					reached(http.MethodPut, pathLinkCreate, 1),
-					reached(http.MethodPost, pathAllowlist, 1),
-					reached(http.MethodPut, pathConsumers+linkID+"/authentication/consumer", 2),
+					expectReachedSince(jira, &before, http.MethodPut, pathLinkCreate, 1),
+					expectReachedSince(jira, &before, http.MethodPost, pathAllowlist, 1),
+					expectReachedSince(jira, &before, http.MethodPut, pathConsumers+linkID+"/authentication/consumer", 2),
 				),
 			},
 		},
@@ -807,4 +783,19 @@ func TestAccFault_EmulatorRestart(t *testing.T) {
 	})
 	reportFigure(t, "faults_injected", run.injected, "restarts", 1, "requests", run.requests(jira.instance()),
 		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost)
+}
+
+// expectReachedSince checks that a call reached the instance want times
+// since the request log before was taken.
+func expectReachedSince(inst *emulator.Instance, before *requestLog, method, path string, want int) func() error {
+	return func() error {
+		log, err := emulatorRequests(inst)
+		if err != nil {
+			return err
+		}
+		if n := log.count(method, path) - before.count(method, path); n != want {
+			return fmt.Errorf("%s %s reached the instance %d times, want %d", method, path, n, want)
+		}
+		return nil
+	}
 }

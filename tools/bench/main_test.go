@@ -3,24 +3,12 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// terraformForTest is the CLI that make test prepared, or the one on PATH.
-func terraformForTest(t *testing.T) string {
-	t.Helper()
-	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
-		return path
-	}
-	path, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Skip("no Terraform CLI: run through make test, which provides one")
-	}
-	return path
-}
+	"github.com/applinks-iac/terraform-provider-applinks/internal/tfcli"
+)
 
 // A whole bench of one small size and one rep writes the report, with
 // the row and the targets, to -out and to standard output alike.
@@ -30,7 +18,7 @@ func TestBenchWritesTheReport(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "BENCH.md")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"-terraform", terraformForTest(t), "-root", "../..", "-sizes", "5", "-reps", "1", "-out", out}, &stdout, &stderr)
+	code := run([]string{"-terraform", tfcli.ForTest(t), "-root", "../..", "-sizes", "5", "-reps", "1", "-out", out}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("bench exited %d:\n%s", code, stderr.String())
 	}

@@ -18,7 +18,7 @@ import (
 // its resource.tf declares.
 func TestExamplesAreFormattedAndValid(t *testing.T) {
 	t.Parallel()
-	terraformPath := terraformForTest(t)
+	terraformPath := tfcli.ForTest(t)
 	work := t.TempDir()
 	binDir := filepath.Join(work, "bin")
 	var buildOutput strings.Builder

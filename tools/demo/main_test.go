@@ -3,29 +3,17 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// terraformForTest is the CLI that make test prepared, or the one on PATH.
-func terraformForTest(t *testing.T) string {
-	t.Helper()
-	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
-		return path
-	}
-	path, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Skip("no Terraform CLI: run through make test, which provides one")
-	}
-	return path
-}
+	"github.com/applinks-iac/terraform-provider-applinks/internal/tfcli"
+)
 
 func TestDemo(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	code := run([]string{"-terraform", terraformForTest(t), "-root", "../.."}, &out, &out)
+	code := run([]string{"-terraform", tfcli.ForTest(t), "-root", "../.."}, &out, &out)
 	if code != 0 {
 		t.Fatalf("demo exited %d:\n%s", code, out.String())
 	}
@@ -80,7 +68,7 @@ output "never" { value = applinks_application_link.nowhere.id }
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	code := run([]string{"-terraform", terraformForTest(t), "-root", root, "-example", rel}, &out, &out)
+	code := run([]string{"-terraform", tfcli.ForTest(t), "-root", root, "-example", rel}, &out, &out)
 	if code != 1 {
 		t.Fatalf("demo exited %d, want 1:\n%s", code, out.String())
 	}

@@ -4,25 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/tfcli"
 )
-
-// terraformForTest is the CLI that make test prepared, or the one on PATH.
-func terraformForTest(t *testing.T) string {
-	t.Helper()
-	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
-		return path
-	}
-	path, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Skip("no Terraform CLI: run through make test, which provides one")
-	}
-	return path
-}
 
 const testConfig = `
 terraform {
@@ -60,7 +46,7 @@ output "ids" {
 // Three objects go through apply, an empty refreshing plan, an in-place
 // update that keeps the ids, and destroy, with the real CLI.
 func TestNoopProviderLifecycle(t *testing.T) {
-	terraform := terraformForTest(t)
+	terraform := tfcli.ForTest(t)
 	work := t.TempDir()
 	binDir := filepath.Join(work, "bin")
 	var log bytes.Buffer
