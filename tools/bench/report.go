@@ -112,6 +112,7 @@ type samples struct {
 	// Requests the provider made during the refreshing plan.
 	requests, ruleRequests, otherRequests []float64
 	oursPeakMiB, noopPeakMiB              []float64
+	oursPlanPeakMiB                       []float64
 	// endpoints are the plan's requests per endpoint in the last rep.
 	endpoints map[string]int
 }
@@ -126,22 +127,24 @@ type row struct {
 	Ratio                               float64
 	ReqPerObject, ReqPerRule, ReqPerLCO float64
 	OursPeakMiB, NoopPeakMiB            float64
+	OursPlanPeakMiB                     float64
 	Endpoints                           map[string]int
 }
 
 func summarise(s samples) row {
 	r := row{
-		N:           s.mix.total(),
-		Mix:         s.mix,
-		OursApply:   median(s.oursApply),
-		OursPlan:    median(s.oursPlan),
-		NoopApply:   median(s.noopApply),
-		NoopPlan:    median(s.noopPlan),
-		DataPlan:    median(s.dataPlan),
-		Ratio:       median(s.planRatio),
-		OursPeakMiB: median(s.oursPeakMiB),
-		NoopPeakMiB: median(s.noopPeakMiB),
-		Endpoints:   s.endpoints,
+		N:               s.mix.total(),
+		Mix:             s.mix,
+		OursApply:       median(s.oursApply),
+		OursPlan:        median(s.oursPlan),
+		NoopApply:       median(s.noopApply),
+		NoopPlan:        median(s.noopPlan),
+		DataPlan:        median(s.dataPlan),
+		Ratio:           median(s.planRatio),
+		OursPeakMiB:     median(s.oursPeakMiB),
+		NoopPeakMiB:     median(s.noopPeakMiB),
+		OursPlanPeakMiB: median(s.oursPlanPeakMiB),
+		Endpoints:       s.endpoints,
 	}
 	r.ReqPerObject = perObject(median(s.requests), r.N)
 	r.ReqPerRule = perObject(median(s.ruleRequests), s.mix.Rules)
@@ -162,7 +165,7 @@ var tableHeader = []string{
 	"ours apply s", "ours plan s", "noop apply s", "noop plan s",
 	"terraform_data plan s", "ratio ours/noop (plan)",
 	"requests/object", "requests/rule", "requests/link+consumer",
-	"provider peak MiB", "noop peak MiB",
+	"provider peak MiB", "provider plan peak MiB", "noop peak MiB",
 }
 
 // renderTable writes the rows as a markdown table.
@@ -170,10 +173,10 @@ func renderTable(w io.Writer, rows []row) {
 	fmt.Fprintf(w, "| %s |\n", strings.Join(tableHeader, " | "))
 	fmt.Fprintf(w, "|%s\n", strings.Repeat(" ---: |", len(tableHeader)))
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %d | %d / %d / %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f | %.2f | %.1f | %.1f |\n",
+		fmt.Fprintf(w, "| %d | %d / %d / %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f | %.2f | %.1f | %.1f | %.1f |\n",
 			r.N, r.Mix.Links, r.Mix.Consumers, r.Mix.Rules,
 			r.OursApply, r.OursPlan, r.NoopApply, r.NoopPlan, r.DataPlan, r.Ratio,
-			r.ReqPerObject, r.ReqPerRule, r.ReqPerLCO, r.OursPeakMiB, r.NoopPeakMiB)
+			r.ReqPerObject, r.ReqPerRule, r.ReqPerLCO, r.OursPeakMiB, r.OursPlanPeakMiB, r.NoopPeakMiB)
 	}
 }
 
@@ -250,9 +253,10 @@ func evaluate(rows []row) []target {
 
 	peakBytes := big.OursPeakMiB * (1 << 20)
 	targets = append(targets, target{
-		Name:    fmt.Sprintf("provider peak memory under %.0f MB at %s", maxPeakBytes/1e6, at(big)),
-		Status:  status(peakBytes < maxPeakBytes),
-		Figures: fmt.Sprintf("%.1f MiB = %.1f MB (noop %.1f MiB)", big.OursPeakMiB, peakBytes/1e6, big.NoopPeakMiB),
+		Name:   fmt.Sprintf("provider peak memory under %.0f MB at %s", maxPeakBytes/1e6, at(big)),
+		Status: status(peakBytes < maxPeakBytes),
+		Figures: fmt.Sprintf("%.1f MiB = %.1f MB over apply and plan, %.1f MiB in the plan alone (noop %.1f MiB)",
+			big.OursPeakMiB, peakBytes/1e6, big.OursPlanPeakMiB, big.NoopPeakMiB),
 	})
 
 	linearity := target{
@@ -354,5 +358,6 @@ const methodDescription = `- **apply s**: wall time of ` + "`terraform apply`" +
   ` + "`/rest/whitelist/`" + `, per rule; everything else is counted for links and consumers together. Requests
   between emulated instances (a link's peer) are not the provider's and are not counted.
 - **peak MiB**: the largest maximum resident set size (` + "`getrusage`" + ` of the waited child) of any provider
-  process that Terraform started during the rep's apply and plan; each provider runs under a small
-  wrapper that execs it and records it.`
+  process that Terraform started during the rep's apply and plan (**plan peak**: during the plan alone);
+  each provider runs under a small wrapper that execs it and records it. The memory target is judged on
+  the larger, the apply and plan together.`

@@ -84,7 +84,7 @@ func TestSummariseTakesMediansAndDividesByTheRightObjects(t *testing.T) {
 func TestRenderTableHasOneRowPerSize(t *testing.T) {
 	var b bytes.Buffer
 	renderTable(&b, []row{
-		{N: 50, Mix: mix{Links: 10, Consumers: 10, Rules: 30}, OursApply: 1.234, OursPlan: 0.5, NoopPlan: 0.25, Ratio: 2, ReqPerObject: 0.7, OursPeakMiB: 30.25},
+		{N: 50, Mix: mix{Links: 10, Consumers: 10, Rules: 30}, OursApply: 1.234, OursPlan: 0.5, NoopPlan: 0.25, Ratio: 2, ReqPerObject: 0.7, OursPeakMiB: 30.25, OursPlanPeakMiB: 20.5},
 		{N: 200, Mix: mix{Links: 40, Consumers: 40, Rules: 120}},
 	})
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
@@ -97,12 +97,12 @@ func TestRenderTableHasOneRowPerSize(t *testing.T) {
 			t.Errorf("line %q has not the header's %d separators", line, columns)
 		}
 	}
-	for _, want := range []string{"ours apply s", "ratio ours/noop (plan)", "requests/rule", "noop peak MiB"} {
+	for _, want := range []string{"ours apply s", "ratio ours/noop (plan)", "requests/rule", "provider plan peak MiB", "noop peak MiB"} {
 		if !strings.Contains(lines[0], want) {
 			t.Errorf("header lacks %q: %s", want, lines[0])
 		}
 	}
-	if want := "| 50 | 10 / 10 / 30 | 1.23 | 0.50 | 0.00 | 0.25 | 0.00 | 2.00 | 0.70 | 0.000 | 0.00 | 30.2 | 0.0 |"; lines[2] != want {
+	if want := "| 50 | 10 / 10 / 30 | 1.23 | 0.50 | 0.00 | 0.25 | 0.00 | 2.00 | 0.70 | 0.000 | 0.00 | 30.2 | 20.5 | 0.0 |"; lines[2] != want {
 		t.Errorf("row\n%s\nwant\n%s", lines[2], want)
 	}
 	if !strings.HasPrefix(lines[3], "| 200 | 40 / 40 / 120 |") {

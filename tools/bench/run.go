@@ -136,6 +136,7 @@ func (r runner) measureSize(dir string, n, reps int, publicKey string) (samples,
 		s.ruleRequests = append(s.ruleRequests, float64(o.rules))
 		s.otherRequests = append(s.otherRequests, float64(o.others))
 		s.oursPeakMiB = append(s.oursPeakMiB, float64(o.peakKiB)/1024)
+		s.oursPlanPeakMiB = append(s.oursPlanPeakMiB, float64(o.planPeakKiB)/1024)
 		s.noopPeakMiB = append(s.noopPeakMiB, float64(nm.peakKiB)/1024)
 		s.endpoints = o.endpoints
 		fmt.Fprintf(r.progress, "    rep %d: ours apply %.2fs plan %.2fs (%d requests: %d rules, %d others; peak %.1f MiB) | "+
@@ -151,7 +152,8 @@ type measurement struct {
 	apply, plan   float64 // seconds
 	rules, others int     // requests during the plan
 	endpoints     map[string]int
-	peakKiB       int64
+	peakKiB       int64 // of the apply and the plan
+	planPeakKiB   int64 // of the plan alone
 }
 
 // measureOurs applies our configuration to freshly started instances,
@@ -227,6 +229,16 @@ func (r runner) measure(dir string, timeApply bool, probe *requestProbe, binary 
 			return m, err
 		}
 	}
+	// The peaks of the plan alone are told apart from the apply's.
+	var applyPeaks map[string]int64
+	if binary != "" {
+		if applyPeaks, err = readPeaks(r.peakLog); err != nil {
+			return m, err
+		}
+		if err := os.WriteFile(r.peakLog, nil, 0o600); err != nil {
+			return m, err
+		}
+	}
 	if m.plan, err = r.timed(tf, "plan", "-detailed-exitcode", "-input=false"); err != nil {
 		return m, err
 	}
@@ -243,9 +255,10 @@ func (r runner) measure(dir string, timeApply bool, probe *requestProbe, binary 
 		if err != nil {
 			return m, err
 		}
-		if m.peakKiB = peaks[binary]; m.peakKiB == 0 {
+		if m.planPeakKiB = peaks[binary]; m.planPeakKiB == 0 {
 			return m, fmt.Errorf("no peak memory was recorded for %s: did Terraform run the wrapper?", binary)
 		}
+		m.peakKiB = max(m.planPeakKiB, applyPeaks[binary])
 	}
 	return m, nil
 }
