@@ -471,16 +471,30 @@ func TestAccFault_ServerErrorBursts(t *testing.T) {
 // acting on it, after the wait its Retry-After asks for: each rate-limited
 // call reaches the instance exactly twice, and nothing is created twice.
 func TestAccFault_RateLimited(t *testing.T) {
+	testFaultOnEveryCreate(t, faultSpec{Count: 1, Status: http.StatusTooManyRequests, RetryAfter: "1"}, 1,
+		createsReaching{link: 2, rule: 2, consumer: 2})
+}
+
+// createsReaching is how many times each create reaches the instance.
+type createsReaching struct{ link, rule, consumer int }
+
+// testFaultOnEveryCreate applies a generic link, its incoming consumer and
+// an allowlist rule with fault on the first try of each create, and checks
+// that each create reached the instance as often as want says and that the
+// instance holds each object exactly once.
+func testFaultOnEveryCreate(t *testing.T, fault faultSpec, maxRetries int, want createsReaching) {
 	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
 	run := newFaultRun(t)
-	cfg := faultConfig{url: jira.URL(), maxRetries: 1, publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
+	cfg := faultConfig{url: jira.URL(), maxRetries: maxRetries, publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
 	var last census
 	current := func() *emulator.Instance { return jira }
-	limited := func(method, path string) faultSpec {
-		return faultSpec{Method: method, PathPrefix: path, Count: 1, Status: http.StatusTooManyRequests, RetryAfter: "1"}
+	at := func(method, path string) faultSpec {
+		f := fault
+		f.Method, f.PathPrefix = method, path
+		return f
 	}
 	var before requestLog
-	linkID := client.ApplicationIDForURL(faultGenericURL)
+	consumerPath := pathConsumers + client.ApplicationIDForURL(faultGenericURL) + "/authentication/consumer"
 
 	tfresource.ParallelTest(t, tfresource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -492,17 +506,13 @@ func TestAccFault_RateLimited(t *testing.T) {
 					var err error
 					before, err = emulatorRequests(jira)
 					mustNotFail(t, err)
-					run.inject(jira,
-						limited(http.MethodPut, pathLinkCreate),
-						limited(http.MethodPost, pathAllowlist),
-						limited(http.MethodPut, pathConsumers),
-					)
+					run.inject(jira, at(http.MethodPut, pathLinkCreate), at(http.MethodPost, pathAllowlist), at(http.MethodPut, pathConsumers))
 				},
 				Config: cfg.String(),
 				Check: checks(run.consumed, expectHolding(current, cfg.holding(), &last),
-					expectReachedSince(jira, &before, http.MethodPut, pathLinkCreate, 2),
-					expectReachedSince(jira, &before, http.MethodPost, pathAllowlist, 2),
-					expectReachedSince(jira, &before, http.MethodPut, pathConsumers+linkID+"/authentication/consumer", 2),
+					expectReachedSince(jira, &before, http.MethodPut, pathLinkCreate, want.link),
+					expectReachedSince(jira, &before, http.MethodPost, pathAllowlist, want.rule),
+					expectReachedSince(jira, &before, http.MethodPut, consumerPath, want.consumer),
 				),
 			},
 		},
@@ -567,44 +577,8 @@ func TestAccFault_DroppedConnection(t *testing.T) {
 // exactly once. The consumer's PUT, which replaces the link's consumer, is
 // simply repeated.
 func TestAccFault_LostCreateAnswer(t *testing.T) {
-	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
-	run := newFaultRun(t)
-	cfg := faultConfig{url: jira.URL(), maxRetries: 2, publicKey: publicKeyBase64(t, testConsumerKey(t, 0))}
-	var last census
-	current := func() *emulator.Instance { return jira }
-	lost := func(method, path string) faultSpec {
-		return faultSpec{Method: method, PathPrefix: path, Count: 1, DropResponse: true}
-	}
-	var before requestLog
-	linkID := client.ApplicationIDForURL(faultGenericURL)
-
-	tfresource.ParallelTest(t, tfresource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checks(expectEmulatorLinks(jira)),
-		Steps: []tfresource.TestStep{
-			{
-				PreConfig: func() {
-					var err error
-					before, err = emulatorRequests(jira)
-					mustNotFail(t, err)
-					run.inject(jira,
-						lost(http.MethodPut, pathLinkCreate),
-						lost(http.MethodPost, pathAllowlist),
-						lost(http.MethodPut, pathConsumers),
-					)
-				},
-				Config: cfg.String(),
-				Check: checks(run.consumed, expectHolding(current, cfg.holding(), &last),
-					expectReachedSince(jira, &before, http.MethodPut, pathLinkCreate, 1),
-					expectReachedSince(jira, &before, http.MethodPost, pathAllowlist, 1),
-					expectReachedSince(jira, &before, http.MethodPut, pathConsumers+linkID+"/authentication/consumer", 2),
-				),
-			},
-		},
-	})
-	reportFigure(t, "faults_injected", run.injected, "requests", run.requests(jira),
-		"duplicates", last.duplicates, "orphans", last.orphans, "lost", last.lost)
+	testFaultOnEveryCreate(t, faultSpec{Count: 1, DropResponse: true}, 2,
+		createsReaching{link: 1, rule: 1, consumer: 2})
 }
 
 // An instance slower than request_timeout fails the apply with an error that
