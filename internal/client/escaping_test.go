@@ -36,15 +36,14 @@ func TestEveryIDIsOnePathSegment(t *testing.T) {
 			_, err := c.UpdateApplicationLink(ctx, evil, ApplicationLinkUpdate{Name: "n", RPCURL: "http://a", DisplayURL: "http://a"})
 			return err
 		},
-		"DeleteApplicationLink":       func() error { return c.DeleteApplicationLink(ctx, evil) },
-		"MakePrimary":                 func() error { return c.MakePrimary(ctx, evil) },
-		"RelocateApplicationLink":     func() error { return c.RelocateApplicationLink(ctx, evil, "http://new", true) },
-		"GetOAuthStatus":              func() error { _, err := c.GetOAuthStatus(ctx, evil); return err },
-		"SetOAuthStatus":              func() error { return c.SetOAuthStatus(ctx, evil, OAuthStatus{}) },
-		"ListAuthenticationProviders": func() error { _, err := c.ListAuthenticationProviders(ctx, evil); return err },
-		"GetLinkAuthentication":       func() error { _, err := c.GetLinkAuthentication(ctx, evil); return err },
-		"PutIncomingConsumer":         func() error { return c.PutIncomingConsumer(ctx, evil, Consumer{Key: "k", Name: "n"}) },
-		"PutOutgoingConsumer":         func() error { return c.PutOutgoingConsumer(ctx, evil, OutgoingConsumer{}) },
+		"DeleteApplicationLink":   func() error { return c.DeleteApplicationLink(ctx, evil) },
+		"MakePrimary":             func() error { return c.MakePrimary(ctx, evil) },
+		"RelocateApplicationLink": func() error { return c.RelocateApplicationLink(ctx, evil, "http://new", true) },
+		"GetOAuthStatus":          func() error { _, err := c.GetOAuthStatus(ctx, evil); return err },
+		"SetOAuthStatus":          func() error { return c.SetOAuthStatus(ctx, evil, OAuthStatus{}) },
+		"GetLinkAuthentication":   func() error { _, err := c.GetLinkAuthentication(ctx, evil); return err },
+		"PutIncomingConsumer":     func() error { return c.PutIncomingConsumer(ctx, evil, Consumer{Key: "k", Name: "n"}) },
+		"PutOutgoingConsumer":     func() error { return c.PutOutgoingConsumer(ctx, evil, OutgoingConsumer{}) },
 		"RegisterAuthenticationProvider": func() error {
 			return c.RegisterAuthenticationProvider(ctx, evil, ProviderOAuth, nil)
 		},

@@ -309,20 +309,6 @@ type AuthenticationProvider struct {
 	Config   map[string]string `json:"config"`
 }
 
-// ListAuthenticationProviders returns the outgoing providers of a link, which
-// include the legacy Basic and Trusted Applications ones that the status API
-// does not show.
-func (c *Client) ListAuthenticationProviders(ctx context.Context, id string) ([]AuthenticationProvider, error) {
-	var answer struct {
-		AuthenticationProviders []AuthenticationProvider `json:"authenticationProviders"`
-	}
-	r := call{method: http.MethodGet, path: apiPath("rest/applinks/2.0/applicationlink", id, "authentication", "provider")}
-	if _, err := c.do(ctx, r, &answer); err != nil {
-		return nil, err
-	}
-	return answer.AuthenticationProviders, nil
-}
-
 // ApplicationIDForURL is the id the products derive from a URL for generic
 // links and for peers without a manifest (reference §2.1): Java's
 // UUID.nameUUIDFromBytes, an MD5 name-based UUID with no namespace, of the

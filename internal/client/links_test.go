@@ -236,21 +236,3 @@ func TestOAuthStatusRoundTrip(t *testing.T) {
 		t.Errorf("PUT %s %s", put.path, put.body)
 	}
 }
-
-func TestListAuthenticationProviders(t *testing.T) {
-	t.Parallel()
-	srv, seen := recordingServer(t, func(w http.ResponseWriter, _ *http.Request) {
-		respond(w, 200, "application/json", `{"authenticationProviders":[{"link":[{"href":"applicationlink/id-1/authentication/provider","rel":"self"}],"module":"m","provider":"`+ProviderTrustedApps+`","config":{}}]}`)
-	})
-	c, _ := newTestClient(t, srv.URL, nil)
-	providers, err := c.ListAuthenticationProviders(context.Background(), "id-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(providers) != 1 || providers[0].Provider != ProviderTrustedApps {
-		t.Errorf("got %+v", providers)
-	}
-	if (*seen)[0].path != "/rest/applinks/2.0/applicationlink/id-1/authentication/provider" {
-		t.Errorf("path %s", (*seen)[0].path)
-	}
-}
