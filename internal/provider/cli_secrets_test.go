@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -552,10 +553,15 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 			applyLog = string(out.data)
 		}
 	}
-	for _, want := range []string{"/rest/applinks-oauth/1.0/applicationlink/", "Authorization", "[redacted]", `sharedSecret\":\"[redacted]`} {
+	for _, want := range []string{"/rest/applinks-oauth/1.0/applicationlink/", "Authorization", "[redacted]"} {
 		if !strings.Contains(applyLog, want) {
 			t.Errorf("the apply's TRACE log lacks %q; the provider's wire log is not in it", want)
 		}
+	}
+	// Terraform versions quote the provider's log lines differently, so the
+	// redacted body field may carry any number of escaping backslashes.
+	if redactedBody := regexp.MustCompile(`sharedSecret\\*":\\*"\[redacted\]`); !redactedBody.MatchString(applyLog) {
+		t.Errorf("the apply's TRACE log lacks the consumer body with %s; the provider's wire log is not in it", redactedBody)
 	}
 
 	leaks := findSecrets(outputs, forms)
