@@ -168,3 +168,36 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// CreateOnce runs create, a call the client never repeats by itself. While
+// its outcome is unknown (ErrOutcomeUnknown: a gateway error or a lost
+// answer), it asks lookup whether the object exists: a found object is
+// adopted, and otherwise create runs again after the same wait as a retry,
+// up to the client's MaxRetries times. So a burst of gateway errors on a
+// create neither fails the apply nor makes a duplicate. adopted reports
+// whether the result came from lookup.
+func CreateOnce[T any](ctx context.Context, c *Client, create func(context.Context) (T, error),
+	lookup func(context.Context) (found T, ok bool, err error),
+) (result T, adopted bool, err error) {
+	result, err = create(ctx)
+	for attempt := 1; errors.Is(err, ErrOutcomeUnknown); attempt++ {
+		found, ok, lookupErr := lookup(ctx)
+		switch {
+		case lookupErr != nil:
+			return result, false, fmt.Errorf("%w; looking for the object afterwards failed too: %w", err, lookupErr)
+		case ok:
+			tflog.Debug(ctx, "The create's outcome was unknown; the object exists and is adopted")
+			return found, true, nil
+		case attempt > c.maxRetries:
+			return result, false, err
+		}
+		wait := c.backoff(attempt)
+		tflog.Info(ctx, "The create's outcome was unknown and nothing was created; creating again",
+			map[string]any{"attempt": attempt, "wait": wait.String(), "reason": err.Error()})
+		if sleepErr := c.sleep(ctx, wait); sleepErr != nil {
+			return result, false, fmt.Errorf("%w; stopped before creating again: %w", err, sleepErr)
+		}
+		result, err = create(ctx)
+	}
+	return result, false, err
+}

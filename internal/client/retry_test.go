@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -511,5 +512,60 @@ func TestJudge(t *testing.T) {
 		if got := judge(false, tc.res); got != tc.create {
 			t.Errorf("%s, create: verdict %d, want %d", tc.name, got, tc.create)
 		}
+	}
+}
+
+func TestCreateOnce(t *testing.T) {
+	t.Parallel()
+	unknown := fmt.Errorf("PUT x: %w", ErrOutcomeUnknown)
+	for _, tc := range []struct {
+		name        string
+		outcomes    []error // of each create, in turn
+		exists      []bool  // what each lookup finds, in turn
+		wantCreates int
+		wantAdopted bool
+		wantErr     error
+	}{
+		{"plain success", []error{nil}, nil, 1, false, nil},
+		{"a plain failure is not looked up", []error{ErrValidation}, nil, 1, false, ErrValidation},
+		{"lost, then found", []error{unknown}, []bool{true}, 1, true, nil},
+		{"lost twice, then made", []error{unknown, unknown, nil}, []bool{false, false}, 3, false, nil},
+		{"lost more often than retries", []error{unknown, unknown, unknown}, []bool{false, false, false}, 3, false, ErrOutcomeUnknown},
+		{"lost, then a plain failure", []error{unknown, ErrConflict}, []bool{false}, 2, false, ErrConflict},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Client{maxRetries: 2, waitMin: time.Millisecond, waitMax: time.Millisecond, sleep: func(context.Context, time.Duration) error { return nil }}
+			creates, lookups := 0, 0
+			got, adopted, err := CreateOnce(context.Background(), c,
+				func(context.Context) (string, error) {
+					creates++
+					if err := tc.outcomes[creates-1]; err != nil {
+						return "", err
+					}
+					return "made", nil
+				},
+				func(context.Context) (string, bool, error) {
+					lookups++
+					return "found", tc.exists[lookups-1], nil
+				})
+			if creates != tc.wantCreates || adopted != tc.wantAdopted || !errors.Is(err, tc.wantErr) || (tc.wantErr == nil && err != nil) {
+				t.Errorf("%d creates, adopted %t, %q, err %v; want %d creates, adopted %t, err %v",
+					creates, adopted, got, err, tc.wantCreates, tc.wantAdopted, tc.wantErr)
+			}
+		})
+	}
+}
+
+// Giving up while waiting to create again reports both causes.
+func TestCreateOnceStopsWhenTheCallerGivesUp(t *testing.T) {
+	t.Parallel()
+	c := &Client{maxRetries: 5, waitMin: time.Millisecond, waitMax: time.Millisecond,
+		sleep: func(context.Context, time.Duration) error { return context.Canceled }}
+	creates := 0
+	_, _, err := CreateOnce(context.Background(), c,
+		func(context.Context) (int, error) { creates++; return 0, ErrOutcomeUnknown },
+		func(context.Context) (int, bool, error) { return 0, false, nil })
+	if creates != 1 || !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, context.Canceled) {
+		t.Errorf("%d creates, err %v; want 1 and both causes", creates, err)
 	}
 }

@@ -475,6 +475,15 @@ func TestAccFault_RateLimited(t *testing.T) {
 		createsReaching{link: 2, rule: 2, consumer: 2})
 }
 
+// A burst of gateway errors on every create, before the product saw it: a
+// create is never repeated blindly, so each is looked up (nothing found)
+// and made again, up to max_retries times, and the apply succeeds with one
+// of each object.
+func TestAccFault_GatewayBurstOnCreates(t *testing.T) {
+	testFaultOnEveryCreate(t, faultSpec{Count: 2, Status: http.StatusBadGateway}, 2,
+		createsReaching{link: 3, rule: 3, consumer: 3})
+}
+
 // createsReaching is how many times each create reaches the instance.
 type createsReaching struct{ link, rule, consumer int }
 

@@ -289,24 +289,20 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 }
 
 // createLink creates the link, never twice. When the answer to the create
-// is lost (ErrOutcomeUnknown), the link is looked up by its id, which the
-// provider chose before the create: it is adopted when it exists, and
-// created once more when the instance answers that it does not.
+// is lost, the link is looked up by its id, which the provider chose before
+// the create: it is adopted when it exists, and created again when the
+// instance answers that it does not (client.CreateOnce).
 func (r *applicationLinkResource) createLink(ctx context.Context, link client.NewApplicationLink) (string, error) {
-	createdID, err := r.client.CreateApplicationLink(ctx, link)
-	if !errors.Is(err, client.ErrOutcomeUnknown) {
-		return createdID, err
-	}
-	_, lookupErr := r.client.GetApplicationLink(ctx, link.ID)
-	switch {
-	case lookupErr == nil:
-		tflog.Debug(ctx, "Create outcome was unknown; the link exists", map[string]any{"id": link.ID})
-		return link.ID, nil
-	case errors.Is(lookupErr, client.ErrNotFound):
-		tflog.Info(ctx, "Create outcome was unknown and the link does not exist; creating it again", map[string]any{"id": link.ID})
-		return r.client.CreateApplicationLink(ctx, link)
-	}
-	return "", fmt.Errorf("%w; looking for the link afterwards failed too: %w", err, lookupErr)
+	id, _, err := client.CreateOnce(ctx, r.client,
+		func(ctx context.Context) (string, error) { return r.client.CreateApplicationLink(ctx, link) },
+		func(ctx context.Context) (string, bool, error) {
+			_, err := r.client.GetApplicationLink(ctx, link.ID)
+			if errors.Is(err, client.ErrNotFound) {
+				return "", false, nil
+			}
+			return link.ID, err == nil, err
+		})
+	return id, err
 }
 
 // finishCreate checks what the server made of the link and applies what the

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -830,8 +831,9 @@ resource "applinks_oauth_consumer" "tool" {
 }
 
 // A create whose answer is lost is looked up by id before it is repeated:
-// the link is adopted when the instance holds it, created once more when the
-// instance answers 404, and the call fails when even the lookup fails.
+// the link is adopted when the instance holds it, created again when the
+// instance answers 404 (up to max_retries times), and the call fails when
+// even the lookup fails.
 func TestApplicationLinkCreateLooksUpBeforeRepeating(t *testing.T) {
 	t.Parallel()
 	const id = "0e1f2a3b-4c5d-3e6f-8a9b-0c1d2e3f4a5b"
@@ -853,15 +855,19 @@ func TestApplicationLinkCreateLooksUpBeforeRepeating(t *testing.T) {
 			_, _ = w.Write([]byte(body))
 		}
 	}
+	notFound := answer(http.StatusNotFound, `{"status-code":404,"message":"No application link with id"}`)
 	tests := []struct {
 		name      string
+		hangUps   int
 		lookup    func(http.ResponseWriter)
 		wantPuts  int
 		wantError string
 	}{
-		{"created before the answer was lost", answer(http.StatusOK, `{"id":"`+id+`","name":"CI","type":"generic"}`), 1, ""},
-		{"not created", answer(http.StatusNotFound, `{"status-code":404,"message":"No application link with id"}`), 2, ""},
-		{"lookup fails", answer(http.StatusForbidden, `{"status-code":403,"message":"go away"}`), 1, "looking for the link afterwards failed too"},
+		{"created before the answer was lost", 1, answer(http.StatusOK, `{"id":"`+id+`","name":"CI","type":"generic"}`), 1, ""},
+		{"not created", 1, notFound, 2, ""},
+		{"a burst of lost answers, none created", 2, notFound, 3, ""},
+		{"more lost answers than retries", 3, notFound, 3, "outcome unknown"},
+		{"lookup fails", 1, answer(http.StatusForbidden, `{"status-code":403,"message":"go away"}`), 1, "looking for the object afterwards failed too"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -869,7 +875,7 @@ func TestApplicationLinkCreateLooksUpBeforeRepeating(t *testing.T) {
 			server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				switch {
 				case r.Method == http.MethodPut && r.URL.Path == "/rest/applinks/latest/applicationlink":
-					if puts.Add(1) == 1 {
+					if int(puts.Add(1)) <= tt.hangUps {
 						hangUp(w)
 						return
 					}
@@ -882,7 +888,8 @@ func TestApplicationLinkCreateLooksUpBeforeRepeating(t *testing.T) {
 				}
 			}))
 			defer server.Close()
-			c, err := client.New(client.Config{BaseURL: server.URL, Username: "admin", Password: "admin", MaxRetries: 0})
+			c, err := client.New(client.Config{BaseURL: server.URL, Username: "admin", Password: "admin", MaxRetries: 2,
+				RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
 			mustNotFail(t, err)
 			r := &applicationLinkResource{client: c}
 			got, err := r.createLink(context.Background(), client.NewApplicationLink{ID: id, TypeID: "generic", Name: "CI", RPCURL: "https://ci.example.com"})

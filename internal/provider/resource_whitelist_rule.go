@@ -336,9 +336,15 @@ func (r *whitelistRuleResource) Create(ctx context.Context, req resource.CreateR
 	}
 	in := whitelistRuleInput(&data)
 	tflog.Debug(ctx, "Creating allowlist rule", map[string]any{"type": *in.Type, "expression": *in.Expression})
-	rule, err := r.client.CreateWhitelistRule(ctx, in)
-	if errors.Is(err, client.ErrOutcomeUnknown) {
-		rule, err = r.recoverCreate(ctx, &data, in, err, &resp.Diagnostics)
+	rule, adopted, err := client.CreateOnce(ctx, r.client,
+		func(ctx context.Context) (*client.WhitelistRule, error) { return r.client.CreateWhitelistRule(ctx, in) },
+		func(ctx context.Context) (*client.WhitelistRule, bool, error) { return r.findCreated(ctx, &data, in) })
+	if adopted {
+		resp.Diagnostics.AddWarning("Allowlist Rule Adopted After a Lost Response",
+			fmt.Sprintf("The answer to creating the rule was lost. The instance holds a rule with the same type, expression "+
+				"and flags, id %d, which is most likely the one just created, so Terraform now manages it. If that rule existed "+
+				"before, the instance holds one rule fewer than intended: run `terraform apply` again after removing the "+
+				"resource from the state if so.", rule.ID))
 	}
 	if err != nil {
 		addWhitelistAPIError(&resp.Diagnostics, "Error Creating Allowlist Rule", "create the allowlist rule", err)
@@ -349,17 +355,14 @@ func (r *whitelistRuleResource) Create(ctx context.Context, req resource.CreateR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
 }
 
-// recoverCreate handles a create whose answer was lost. The product allows
-// duplicates, so creating again could leave two rules: it first looks for
-// the rule (same type, equivalent expression, same flags) and adopts the
-// newest match; only when there is none is the create repeated, once.
-func (r *whitelistRuleResource) recoverCreate(ctx context.Context, data *whitelistRuleResourceModel, in client.WhitelistRuleInput,
-	createErr error, diags *diag.Diagnostics,
-) (*client.WhitelistRule, error) {
-	tflog.Warn(ctx, "Allowlist rule creation had an unknown outcome; looking for the rule", map[string]any{"error": createErr.Error()})
+// findCreated looks for the rule a create with a lost answer may have
+// made. The product allows duplicates, so creating again could leave two
+// rules: a rule with the same type, an equivalent expression and the same
+// flags counts as created, the newest when there are several.
+func (r *whitelistRuleResource) findCreated(ctx context.Context, data *whitelistRuleResourceModel, in client.WhitelistRuleInput) (*client.WhitelistRule, bool, error) {
 	rules, err := r.client.WhitelistRules(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w; looking for the rule afterwards failed too: %w", createErr, err)
+		return nil, false, err
 	}
 	var found *client.WhitelistRule
 	for i := range rules {
@@ -369,16 +372,7 @@ func (r *whitelistRuleResource) recoverCreate(ctx context.Context, data *whiteli
 			found = rule
 		}
 	}
-	if found == nil {
-		tflog.Info(ctx, "No allowlist rule was created; creating it again")
-		return r.client.CreateWhitelistRule(ctx, in)
-	}
-	diags.AddWarning("Allowlist Rule Adopted After a Lost Response",
-		fmt.Sprintf("The answer to creating the rule was lost (%s). The instance holds a rule with the same type, expression "+
-			"and flags, id %d, which is most likely the one just created, so Terraform now manages it. If that rule existed "+
-			"before, the instance holds one rule fewer than intended: run `terraform apply` again after removing the "+
-			"resource from the state if so.", createErr, found.ID))
-	return found, nil
+	return found, found != nil, nil
 }
 
 func (r *whitelistRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

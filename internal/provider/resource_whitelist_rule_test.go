@@ -570,7 +570,7 @@ resource "applinks_whitelist" "denied" {
 }
 
 // A create whose answer is lost is looked up before it is repeated: a rule
-// the instance did create is adopted, one it did not is created once more.
+// the instance did create is adopted, one it did not is created again.
 func TestAccWhitelistRuleResource_lostCreateResponse(t *testing.T) {
 	inst := startEmulator(t, emulator.Options{}, "jira=jira").Instance("jira")
 	var (
