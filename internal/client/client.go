@@ -142,7 +142,7 @@ func New(cfg Config) (*Client, error) {
 	transport := cleanhttp.DefaultPooledTransport()
 	transport.TLSClientConfig = tlsCfg
 	c.http = &http.Client{
-		Transport: &loggingTransport{next: transport, scrub: c.scrub},
+		Transport: &loggingTransport{next: transport, scrub: c.scrub, longestSecret: longest(c.secrets)},
 		// A redirect means the base URL is not the product's: following it
 		// would silently turn a POST into a GET and drop the credentials on a
 		// host change, so it is reported instead.
@@ -236,6 +236,14 @@ func secretValues(cfg Config) []string {
 		s = append(s, base64.StdEncoding.EncodeToString([]byte(cfg.Username+":"+cfg.Password)))
 	}
 	return s
+}
+
+func longest(values []string) int {
+	n := 0
+	for _, v := range values {
+		n = max(n, len(v))
+	}
+	return n
 }
 
 // apiPath joins a fixed path, written literally by the caller, with segments

@@ -63,6 +63,10 @@ func (c *Client) scrubAll(values []string) []string {
 type loggingTransport struct {
 	next  http.RoundTripper
 	scrub func(string) string
+	// longestSecret is the length of the longest credential: a response
+	// body is peeked that much beyond what the log shows, so a secret
+	// across the cut is scrubbed whole before the text is shortened.
+	longestSecret int
 }
 
 func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -132,13 +136,13 @@ func (t *loggingTransport) requestBody(req *http.Request) string {
 // back in front of the rest, so the caller still reads the whole body and
 // meets any read error at the same point.
 func (t *loggingTransport) peekBody(resp *http.Response) string {
-	peeked, err := io.ReadAll(io.LimitReader(resp.Body, logBodyMax+1))
+	peeked, err := io.ReadAll(io.LimitReader(resp.Body, int64(logBodyMax+t.longestSecret+1)))
 	rest := io.Reader(resp.Body)
 	if err != nil {
 		rest = errReader{err}
 	}
 	resp.Body = readCloser{Reader: io.MultiReader(bytes.NewReader(peeked), rest), Closer: resp.Body}
-	return t.scrub(truncate(string(peeked), logBodyMax))
+	return truncate(t.scrub(string(peeked)), logBodyMax)
 }
 
 type errReader struct{ err error }

@@ -179,3 +179,25 @@ func TestScrubSecretJSONValues(t *testing.T) {
 		t.Fatalf("scrub removed a harmless value: %s", got)
 	}
 }
+
+// A credential across the point where the logged body is cut is scrubbed
+// whole: no prefix of it reaches the log, whatever the offset.
+func TestWireLogScrubsASecretAcrossTheCut(t *testing.T) {
+	for _, offset := range []int{1, len(testPassword) / 2, len(testPassword) - 1} {
+		body := strings.Repeat("x", logBodyMax-offset) + testPassword + strings.Repeat("y", 100)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			respond(w, http.StatusOK, "application/json", body)
+		}))
+		var buf bytes.Buffer
+		ctx := tflogtest.RootLogger(t.Context(), &buf)
+		c, _ := newTestClient(t, srv.URL, nil)
+		_, _ = c.Capabilities(ctx)
+		srv.Close()
+		if prefix := testPassword[:offset]; strings.Contains(buf.String(), "x"+prefix+"…") {
+			t.Errorf("offset %d: the log holds the secret's first %d bytes before the cut", offset, offset)
+		}
+		if !strings.Contains(buf.String(), "…(truncated)") {
+			t.Errorf("offset %d: the body was not cut in the log", offset)
+		}
+	}
+}
