@@ -3,7 +3,9 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -188,5 +190,38 @@ func TestOAuthStatusIsDerivedAsTheStatusAPIDoes(t *testing.T) {
 				t.Errorf("OAuthStatus() = %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// Reading one rule from the shared listing copies that rule, not the
+// listing: a refresh of N rules must not allocate N listings.
+func TestWhitelistRuleDoesNotCopyTheListing(t *testing.T) {
+	var listing strings.Builder
+	listing.WriteString(`{"rules":[`)
+	for i := 1; i <= 1000; i++ {
+		if i > 1 {
+			listing.WriteString(",")
+		}
+		fmt.Fprintf(&listing, `{"id":%d,"expression":"https://host-%d.example.com","type":"whitelist.domain.name"}`, i, i)
+	}
+	listing.WriteString(`],"page":0,"totalPages":1}`)
+	c, _ := countingServer(t, map[string]string{"/rest/whitelist/latest": listing.String()})
+	ctx := context.Background()
+	if _, err := c.WhitelistRule(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for id := int64(1); id <= 100; id++ {
+		if rule, err := c.WhitelistRule(ctx, id); err != nil || rule.ID != id {
+			t.Fatalf("rule %d: %+v, %v", id, rule, err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	// A copy of the listing is about 100 kB; 100 reads of one rule each stay
+	// far below one such copy.
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 64<<10 {
+		t.Errorf("100 reads of one rule allocated %d bytes: the listing is being copied", allocated)
 	}
 }

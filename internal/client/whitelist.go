@@ -92,13 +92,15 @@ func (c *Client) WhitelistRules(ctx context.Context) ([]WhitelistRule, error) {
 // WhitelistRule returns one rule by id, from the (cached) listing; an id
 // that is not listed is an error matching ErrNotFound.
 func (c *Client) WhitelistRule(ctx context.Context, id int64) (*WhitelistRule, error) {
-	rules, err := c.WhitelistRules(ctx)
+	// The shared listing is searched in place: cloning it for each rule
+	// made a refresh cost the square of the number of rules.
+	rules, err := c.caches.allowlist.get(ctx, c.now, struct{}{}, c.listWhitelistRules)
 	if err != nil {
 		return nil, err
 	}
-	for i := range rules {
-		if rules[i].ID == id {
-			return &rules[i], nil
+	for _, rule := range rules {
+		if rule.ID == id {
+			return &rule, nil
 		}
 	}
 	return nil, fmt.Errorf("allowlist rule %d is not listed by %s: %w", id, c.url(whitelistPath, nil), ErrNotFound)
