@@ -7,7 +7,7 @@ import (
 
 // reportFigure logs figures of a reliability scenario (faults survived,
 // objects held, requests made, secrets searched) on one line that
-// tools/reliability collects from `go test -json` into RELIABILITY.md. The
+// tools/measure/reliability collects from `go test -json` into RELIABILITY.md. The
 // figures come from what the test measured, so the report cannot drift from
 // the run. Pass key, value pairs.
 func reportFigure(t *testing.T, keyValues ...any) {

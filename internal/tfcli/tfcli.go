@@ -2,7 +2,10 @@
 // this tree. A dev_overrides CLI configuration in a folder of the caller's
 // choosing points Terraform at the built binaries, so neither terraform init
 // nor a registry is needed, and the user's own CLI configuration is never
-// touched. The demo, the benchmark and the reliability tools share it.
+// touched. Its users: tools/demo (the tour), tools/measure/bench and its
+// no-op provider's test (which build and time providers), and the tests that
+// drive the CLI themselves, such as the provider's CLI secrets search, which
+// find the CLI to run through ForTest.
 package tfcli
 
 import (

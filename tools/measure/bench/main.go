@@ -3,11 +3,11 @@
 // changes, the HTTP requests per managed object that plan makes, and the
 // provider process's peak memory, for a realistic mix of N application
 // links, OAuth consumers and allowlist rules. The same N objects on a
-// provider that does nothing (tools/noopprovider), and N terraform_data
+// provider that does nothing (tools/measure/noopprovider), and N terraform_data
 // resources, give the floor to compare with. Every measurement is repeated
 // -reps times, the providers interleaved, and the medians are reported in
-// a markdown table, printed and written to -out, with the targets of
-// issue #9 evaluated below it.
+// a markdown table, printed and written to -out, with the performance
+// targets (report.go) evaluated below it.
 //
 // It exits non-zero when a measurement fails (a command fails, or the plan
 // after an apply is not empty); a missed target only makes it fail with

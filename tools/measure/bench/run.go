@@ -61,7 +61,7 @@ func bench(opts options, progress io.Writer) (environment, []row, error) {
 	if err := tfcli.Build(opts.root, ".", realDir, oursBinary, progress); err != nil {
 		return env, nil, err
 	}
-	if err := tfcli.Build(opts.root, "./tools/noopprovider", realDir, noopBinary, progress); err != nil {
+	if err := tfcli.Build(opts.root, "./tools/measure/noopprovider", realDir, noopBinary, progress); err != nil {
 		return env, nil, err
 	}
 	if err := installWrappers(wrapDir, oursBinary, noopBinary); err != nil {
@@ -372,7 +372,7 @@ func rerunCommand(opts options) string {
 	if joined == "50,200,500" && opts.reps == 5 {
 		return "make bench"
 	}
-	return fmt.Sprintf(`go run ./tools/bench -terraform "$(tools/ensure-terraform.sh)" -sizes %s -reps %d`, joined, opts.reps)
+	return fmt.Sprintf(`go run ./tools/measure/bench -terraform "$(tools/ensure-terraform.sh)" -sizes %s -reps %d`, joined, opts.reps)
 }
 
 // commit names the source tree's commit, marked dirty when files other

@@ -50,7 +50,7 @@ func TestNoopProviderLifecycle(t *testing.T) {
 	work := t.TempDir()
 	binDir := filepath.Join(work, "bin")
 	var log bytes.Buffer
-	if err := tfcli.Build("../..", "./tools/noopprovider", binDir, "terraform-provider-noop", &log); err != nil {
+	if err := tfcli.Build("../../..", "./tools/measure/noopprovider", binDir, "terraform-provider-noop", &log); err != nil {
 		t.Fatalf("%s\n%s", err, log.String())
 	}
 	env, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), map[string]string{Address: binDir})

@@ -1,5 +1,5 @@
 // Command noopprovider is a Terraform provider that does nothing, built on
-// the same terraform-plugin-framework as the real provider. tools/bench
+// the same terraform-plugin-framework as the real provider. tools/measure/bench
 // runs it beside terraform-provider-applinks to measure the floor: the time
 // Terraform and the framework need for N objects of the same shape when
 // the provider makes no request at all.

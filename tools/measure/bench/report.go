@@ -180,7 +180,11 @@ func renderTable(w io.Writer, rows []row) {
 	}
 }
 
-// Targets of issue #9.
+// The performance targets the project holds itself to: a refreshing plan
+// at most 1.5 times as slow as a provider that does nothing, at most one
+// request per managed object (a tenth per allowlist rule, which one listing
+// serves), under 100 MB of provider memory at 500 objects, and times that grow
+// linearly with the number of objects.
 const (
 	targetN             = 500
 	maxPlanRatio        = 1.5
@@ -326,7 +330,7 @@ type environment struct {
 // renderReport writes the whole markdown report.
 func renderReport(w io.Writer, env environment, rows []row, targets []target) {
 	fmt.Fprintf(w, "# Benchmarks\n\n")
-	fmt.Fprintf(w, "Written by `tools/bench` on %s. Rerun with `%s`.\n\n", env.Date, env.Rerun)
+	fmt.Fprintf(w, "Written by `tools/measure/bench` on %s. Rerun with `%s`.\n\n", env.Date, env.Rerun)
 	fmt.Fprintf(w, "- Machine: %s, %d cores\n", env.Machine, env.Cores)
 	fmt.Fprintf(w, "- Terraform %s, %s, commit %s\n", env.Terraform, env.Go, env.Commit)
 	fmt.Fprintf(w, "- Every figure is the median of %d reps; the reps interleave the three providers "+
@@ -348,7 +352,7 @@ const methodDescription = `- **apply s**: wall time of ` + "`terraform apply`" +
   between reps; the destroy is not measured).
 - **plan s**: wall time of the refreshing ` + "`terraform plan -detailed-exitcode`" + ` right after that apply;
   it must report no changes (exit 0), or the bench fails.
-- **noop**: the same N objects, of the same shapes, on ` + "`tools/noopprovider`" + `, a provider on the same
+- **noop**: the same N objects, of the same shapes, on ` + "`tools/measure/noopprovider`" + `, a provider on the same
   plugin framework that makes no request: the floor of Terraform plus the framework.
   **terraform_data**: N built-in ` + "`terraform_data`" + ` resources, for context (no provider process);
   they are applied once per N, untimed, and each rep times a refreshing plan of that state.

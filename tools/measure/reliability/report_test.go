@@ -194,7 +194,7 @@ func TestFamiliesAreWellFormed(t *testing.T) {
 			t.Errorf("family %s: -run %q: %v", f.Key, f.Run, err)
 		}
 		for _, pkg := range f.Packages {
-			dir := filepath.Join("..", "..", strings.TrimSuffix(pkg, "/..."))
+			dir := filepath.Join("..", "..", "..", strings.TrimSuffix(pkg, "/..."))
 			if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 				t.Errorf("family %s: package %s is not a folder", f.Key, pkg)
 			}

@@ -18,7 +18,7 @@ func TestBenchWritesTheReport(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "BENCH.md")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"-terraform", tfcli.ForTest(t), "-root", "../..", "-sizes", "5", "-reps", "1", "-out", out}, &stdout, &stderr)
+	code := run([]string{"-terraform", tfcli.ForTest(t), "-root", "../../..", "-sizes", "5", "-reps", "1", "-out", out}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("bench exited %d:\n%s", code, stderr.String())
 	}
@@ -31,7 +31,7 @@ func TestBenchWritesTheReport(t *testing.T) {
 	}
 	report := string(written)
 	for _, want := range []string{
-		"| 5 | 1 / 1 / 3 |", "Terraform v", "cores", "commit ", "go run ./tools/bench",
+		"| 5 | 1 / 1 / 3 |", "Terraform v", "cores", "commit ", "go run ./tools/measure/bench",
 		"** refreshing plan at N=5", "requests per allowlist rule", "`GET /rest/whitelist/",
 	} {
 		if !strings.Contains(report, want) {

@@ -333,7 +333,7 @@ func Render(info RunInfo, results []*FamilyResult) string {
 	b.WriteString("# Reliability\n\n")
 	b.WriteString("How the provider holds up when things go wrong: faults on the wire, bad input, many objects at once, " +
 		"secrets near logs and errors, hostile ids and bodies. Each scenario is a Go test run against the emulated " +
-		"products with the real Terraform CLI; this file is written by `tools/reliability` from one run of them, and " +
+		"products with the real Terraform CLI; this file is written by `tools/measure/reliability` from one run of them, and " +
 		"every figure in it comes from that run. Do not edit it by hand.\n\n")
 	fmt.Fprintf(&b, "- Result: **%s** (%d of %d scenario families passed)\n", verdict, passedFamilies, len(results))
 	fmt.Fprintf(&b, "- Date: %s\n", info.Date.UTC().Format("2006-01-02 15:04 MST"))
@@ -341,7 +341,7 @@ func Render(info RunInfo, results []*FamilyResult) string {
 	fmt.Fprintf(&b, "- Terraform: %s; Go: %s\n", info.Terraform, info.Go)
 	fmt.Fprintf(&b, "- Load test size: %d objects\n", info.LoadObjects)
 	b.WriteString("- Rerun: `make reliability` (TF_ACC=1, the Terraform from `tools/ensure-terraform.sh`); " +
-		"`go run ./tools/reliability -h` lists the options.\n\n")
+		"`go run ./tools/measure/reliability -h` lists the options.\n\n")
 
 	b.WriteString("## Summary\n\n")
 	for _, r := range results {

@@ -2,7 +2,7 @@
 // secrets, id escaping, malformed bodies, fuzz seeds) with `go test -json`
 // and writes RELIABILITY.md from what they report:
 //
-//	go run ./tools/reliability -terraform "$(tools/ensure-terraform.sh)"
+//	go run ./tools/measure/reliability -terraform "$(tools/ensure-terraform.sh)"
 //
 // Figures come from the "RELIABILITY {json}" lines the tests log through
 // reportFigure, never from this program. It writes the file even when a
