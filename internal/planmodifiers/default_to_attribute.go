@@ -6,9 +6,10 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
 
 var _ planmodifier.String = defaultToAttributeModifier{}
@@ -36,10 +37,21 @@ func (m defaultToAttributeModifier) PlanModifyString(ctx context.Context, req pl
 	if !req.ConfigValue.IsNull() {
 		return
 	}
-	var source types.String
+	// The source may be of a custom string type, which a types.String
+	// target would refuse; every such value converts to its plain string.
+	var source attr.Value
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, m.source, &source)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.PlanValue = source
+	value, ok := source.(basetypes.StringValuable)
+	if !ok {
+		resp.Diagnostics.AddAttributeError(req.Path, "Default Source Is Not a String",
+			fmt.Sprintf("DefaultToAttribute names %s, of type %s, as the source of a string default. This is always a "+
+				"bug in the provider; please report it to the provider developers.", m.source, source.Type(ctx)))
+		return
+	}
+	plain, diags := value.ToStringValue(ctx)
+	resp.Diagnostics.Append(diags...)
+	resp.PlanValue = plain
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/applinks-iac/terraform-provider-applinks/internal/customtypes"
 )
 
 func TestDefaultToAttribute(t *testing.T) {
@@ -46,5 +48,29 @@ func TestDefaultToAttribute(t *testing.T) {
 		if !resp.PlanValue.Equal(tt.want) {
 			t.Errorf("%s: planned %s, want %s", tt.name, resp.PlanValue, tt.want)
 		}
+	}
+}
+
+// The source may be of a custom string type (rpc_url is a link URL): its
+// value is planned as the plain string it holds.
+func TestDefaultToAttributeFromCustomType(t *testing.T) {
+	t.Parallel()
+	s := schema.Schema{Attributes: map[string]schema.Attribute{
+		"rpc_url":     schema.StringAttribute{Required: true, CustomType: customtypes.LinkURLType{}},
+		"display_url": schema.StringAttribute{Optional: true, Computed: true, CustomType: customtypes.LinkURLType{}},
+	}}
+	objectType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"rpc_url": tftypes.String, "display_url": tftypes.String}}
+	req := planmodifier.StringRequest{Path: path.Root("display_url"), ConfigValue: types.StringNull(), PlanValue: types.StringUnknown(),
+		Plan: tfsdk.Plan{Schema: s, Raw: tftypes.NewValue(objectType, map[string]tftypes.Value{
+			"rpc_url":     tftypes.NewValue(tftypes.String, "http://wiki:8090/"),
+			"display_url": tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+		})}}
+	resp := &planmodifier.StringResponse{PlanValue: req.PlanValue}
+	DefaultToAttribute(path.Root("rpc_url")).PlanModifyString(context.Background(), req, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	if want := types.StringValue("http://wiki:8090/"); !resp.PlanValue.Equal(want) {
+		t.Errorf("planned %s, want %s", resp.PlanValue, want)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
+	"github.com/applinks-iac/terraform-provider-applinks/internal/customtypes"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/planmodifiers"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/validators"
 )
@@ -46,18 +47,18 @@ type applicationLinkResource struct {
 }
 
 type applicationLinkResourceModel struct {
-	ID                      types.String `tfsdk:"id"`
-	Type                    types.String `tfsdk:"type"`
-	Name                    types.String `tfsdk:"name"`
-	RPCURL                  types.String `tfsdk:"rpc_url"`
-	DisplayURL              types.String `tfsdk:"display_url"`
-	Primary                 types.Bool   `tfsdk:"primary"`
-	ApplicationID           types.String `tfsdk:"application_id"`
-	Incoming                types.String `tfsdk:"incoming"`
-	Outgoing                types.String `tfsdk:"outgoing"`
-	RelocateWhenUnreachable types.Bool   `tfsdk:"relocate_when_unreachable"`
-	System                  types.Bool   `tfsdk:"system"`
-	LegacyAuthentication    types.List   `tfsdk:"legacy_authentication"`
+	ID                      types.String        `tfsdk:"id"`
+	Type                    types.String        `tfsdk:"type"`
+	Name                    types.String        `tfsdk:"name"`
+	RPCURL                  customtypes.LinkURL `tfsdk:"rpc_url"`
+	DisplayURL              customtypes.LinkURL `tfsdk:"display_url"`
+	Primary                 types.Bool          `tfsdk:"primary"`
+	ApplicationID           types.String        `tfsdk:"application_id"`
+	Incoming                types.String        `tfsdk:"incoming"`
+	Outgoing                types.String        `tfsdk:"outgoing"`
+	RelocateWhenUnreachable types.Bool          `tfsdk:"relocate_when_unreachable"`
+	System                  types.Bool          `tfsdk:"system"`
+	LegacyAuthentication    types.List          `tfsdk:"legacy_authentication"`
 }
 
 const genericType = "generic"
@@ -105,12 +106,14 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 				MarkdownDescription: "The URL the instance uses to reach the peer, including any context path. Changing it " +
 					"relocates the link in place.",
 				Required:   true,
+				CustomType: customtypes.LinkURLType{},
 				Validators: []validator.String{validators.HTTPURL()},
 			},
 			"display_url": schema.StringAttribute{
 				MarkdownDescription: "The URL users' browsers use to reach the peer. Defaults to `rpc_url`.",
 				Optional:            true,
 				Computed:            true,
+				CustomType:          customtypes.LinkURLType{},
 				Validators:          []validator.String{validators.HTTPURL()},
 				PlanModifiers:       []planmodifier.String{planmodifiers.DefaultToAttribute(path.Root("rpc_url"))},
 			},
@@ -358,7 +361,7 @@ func (m *applicationLinkResourceModel) knowAll() {
 	if m.LegacyAuthentication.IsUnknown() {
 		m.LegacyAuthentication = types.ListValueMust(types.StringType, nil)
 	}
-	for _, level := range []*types.String{&m.Incoming, &m.Outgoing, &m.DisplayURL} {
+	for _, level := range []*types.String{&m.Incoming, &m.Outgoing, &m.DisplayURL.StringValue} {
 		if level.IsUnknown() {
 			*level = types.StringNull()
 		}
@@ -626,16 +629,15 @@ func (r *applicationLinkResource) readInto(ctx context.Context, id string, m *ap
 	fillApplicationLink(link, auth, m)
 }
 
-// fillApplicationLink maps a link and its authentication onto the model. URLs that differ
-// from the model's only by a trailing slash keep the configured spelling,
-// since the products strip trailing slashes.
+// fillApplicationLink maps a link and its authentication onto the model. The URLs' type
+// keeps the plan's or state's spelling of the same URL.
 func fillApplicationLink(link *client.ApplicationLink, auth *client.LinkAuthentication, m *applicationLinkResourceModel) {
 	m.ID = types.StringValue(link.ID)
 	m.ApplicationID = types.StringValue(link.ID)
 	m.Type = types.StringValue(typeNameForID(link.TypeID))
 	m.Name = types.StringValue(link.Name)
-	m.RPCURL = keepURLSpelling(m.RPCURL, link.RPCURL)
-	m.DisplayURL = keepURLSpelling(m.DisplayURL, link.DisplayURL)
+	m.RPCURL = customtypes.NewLinkURLValue(link.RPCURL)
+	m.DisplayURL = customtypes.NewLinkURLValue(link.DisplayURL)
 	m.Primary = types.BoolValue(link.Primary)
 	m.System = types.BoolValue(link.System)
 	if m.RelocateWhenUnreachable.IsNull() || m.RelocateWhenUnreachable.IsUnknown() {
@@ -665,23 +667,16 @@ var legacyProviders = map[string]string{
 	client.ProviderTrustedApps: "trusted_applications",
 }
 
-func keepURLSpelling(known types.String, fromServer string) types.String {
-	if !known.IsNull() && !known.IsUnknown() && sameURL(known.ValueString(), fromServer) {
-		return known
-	}
-	return types.StringValue(fromServer)
-}
-
 // canonicalURL is a URL as the products store it through their v1/v2
 // entities, without trailing slashes. The v3 update keeps them, so the
 // provider strips them itself and every write path stores the same URL.
-func canonicalURL(u types.String) string {
-	return strings.TrimRight(u.ValueString(), "/")
+func canonicalURL(u customtypes.LinkURL) string {
+	return customtypes.CanonicalLinkURL(u.ValueString())
 }
 
 // sameURL compares URLs as the products store them: without trailing slashes.
 func sameURL(a, b string) bool {
-	return strings.TrimRight(a, "/") == strings.TrimRight(b, "/")
+	return customtypes.CanonicalLinkURL(a) == customtypes.CanonicalLinkURL(b)
 }
 
 // addLinkAPIError reports a failed call against the attribute the server

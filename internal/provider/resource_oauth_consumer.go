@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
+	"github.com/applinks-iac/terraform-provider-applinks/internal/customtypes"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/planmodifiers"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/validators"
 )
@@ -46,23 +47,23 @@ type oauthConsumerResource struct {
 }
 
 type oauthConsumerResourceModel struct {
-	ID                    types.String `tfsdk:"id"`
-	ApplicationLinkID     types.String `tfsdk:"application_link_id"`
-	Direction             types.String `tfsdk:"direction"`
-	ConsumerKey           types.String `tfsdk:"consumer_key"`
-	Name                  types.String `tfsdk:"name"`
-	Description           types.String `tfsdk:"description"`
-	PublicKey             types.String `tfsdk:"public_key"`
-	CallbackURL           types.String `tfsdk:"callback_url"`
-	TwoLeggedAllowed      types.Bool   `tfsdk:"two_legged_allowed"`
-	ExecuteAs             types.String `tfsdk:"execute_as"`
-	ImpersonationAllowed  types.Bool   `tfsdk:"impersonation_allowed"`
-	SharedSecret          types.String `tfsdk:"shared_secret"`
-	SharedSecretWO        types.String `tfsdk:"shared_secret_wo"`
-	SharedSecretWOVersion types.Int64  `tfsdk:"shared_secret_wo_version"`
-	RequestTokenURL       types.String `tfsdk:"request_token_url"`
-	AccessTokenURL        types.String `tfsdk:"access_token_url"`
-	AuthorizeURL          types.String `tfsdk:"authorize_url"`
+	ID                    types.String             `tfsdk:"id"`
+	ApplicationLinkID     types.String             `tfsdk:"application_link_id"`
+	Direction             types.String             `tfsdk:"direction"`
+	ConsumerKey           types.String             `tfsdk:"consumer_key"`
+	Name                  types.String             `tfsdk:"name"`
+	Description           types.String             `tfsdk:"description"`
+	PublicKey             customtypes.RSAPublicKey `tfsdk:"public_key"`
+	CallbackURL           types.String             `tfsdk:"callback_url"`
+	TwoLeggedAllowed      types.Bool               `tfsdk:"two_legged_allowed"`
+	ExecuteAs             types.String             `tfsdk:"execute_as"`
+	ImpersonationAllowed  types.Bool               `tfsdk:"impersonation_allowed"`
+	SharedSecret          types.String             `tfsdk:"shared_secret"`
+	SharedSecretWO        types.String             `tfsdk:"shared_secret_wo"`
+	SharedSecretWOVersion types.Int64              `tfsdk:"shared_secret_wo_version"`
+	RequestTokenURL       types.String             `tfsdk:"request_token_url"`
+	AccessTokenURL        types.String             `tfsdk:"access_token_url"`
+	AuthorizeURL          types.String             `tfsdk:"authorize_url"`
 }
 
 const (
@@ -144,8 +145,9 @@ func (r *oauthConsumerResource) Schema(_ context.Context, _ resource.SchemaReque
 					"Both spellings of one key are the same value, so switching between them plans no change. Never put " +
 					"the private key here. Required for incoming consumers." + incomingOnly,
 				Optional:      true,
+				CustomType:    customtypes.RSAPublicKeyType{},
 				Validators:    []validator.String{validators.RSAPublicKey()},
-				PlanModifiers: []planmodifier.String{planmodifiers.KeepEquivalent(validators.SameRSAPublicKey, "Keeps the state's spelling of the same key.")},
+				PlanModifiers: []planmodifier.String{planmodifiers.KeepSemanticallyEqualState()},
 			},
 			"callback_url": schema.StringAttribute{
 				MarkdownDescription: "The absolute URL the instance sends users back to after they authorise a " +
@@ -688,15 +690,13 @@ func (r *oauthConsumerResource) readInto(ctx context.Context, m *oauthConsumerRe
 	return true
 }
 
-// fillIncoming maps an incoming consumer onto the model. The public key
-// keeps the model's spelling when it is the same key.
+// fillIncoming maps an incoming consumer onto the model. The public key's
+// type keeps the plan's or state's spelling when it is the same key.
 func fillIncoming(m *oauthConsumerResourceModel, c *client.Consumer) {
 	m.ConsumerKey = types.StringValue(c.Key)
 	m.Name = types.StringValue(c.Name)
 	m.Description = stringOrNull(c.Description)
-	if m.PublicKey.IsNull() || m.PublicKey.IsUnknown() || !validators.SameRSAPublicKey(m.PublicKey.ValueString(), c.PublicKey) {
-		m.PublicKey = stringOrNull(c.PublicKey)
-	}
+	m.PublicKey = customtypes.RSAPublicKey{StringValue: stringOrNull(c.PublicKey)}
 	m.CallbackURL = stringOrNull(c.Callback)
 	m.TwoLeggedAllowed = types.BoolValue(c.TwoLOAllowed)
 	m.ExecuteAs = stringOrNull(c.ExecutingTwoLOUser)
@@ -715,7 +715,7 @@ func fillOutgoing(m *oauthConsumerResourceModel, c *client.Consumer, sp client.S
 	m.AccessTokenURL = stringOrNull(sp.AccessTokenURL)
 	m.AuthorizeURL = stringOrNull(sp.AuthorizeURL)
 	m.SharedSecretWO = types.StringNull()
-	m.PublicKey, m.CallbackURL, m.ExecuteAs = types.StringNull(), types.StringNull(), types.StringNull()
+	m.PublicKey, m.CallbackURL, m.ExecuteAs = customtypes.NewRSAPublicKeyNull(), types.StringNull(), types.StringNull()
 	m.TwoLeggedAllowed, m.ImpersonationAllowed = types.BoolValue(false), types.BoolValue(false)
 }
 

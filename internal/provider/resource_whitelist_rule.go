@@ -299,7 +299,9 @@ func whitelistRuleInput(data *whitelistRuleResourceModel) client.WhitelistRuleIn
 }
 
 // applyWhitelistRule copies what the server reports into the model,
-// keeping the spelling already there when the server's is equivalent.
+// keeping the spelling already there when the server's is equivalent. This
+// is not left to a custom type's semantic equality, which sees the
+// expression alone: which spellings are the same depends on the rule's type.
 func applyWhitelistRule(data *whitelistRuleResourceModel, rule *client.WhitelistRule) {
 	typeName := whitelistTypeName(rule.Type)
 	data.ID = types.StringValue(strconv.FormatInt(rule.ID, 10))
