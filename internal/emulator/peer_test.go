@@ -2,9 +2,12 @@ package emulator
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -170,12 +173,82 @@ func TestIsAdminOnPeer(t *testing.T) {
 	}
 }
 
+// The front page is what a peer's online check and a user's browser get at
+// the base URL: anonymously, a 200 HTML page naming the product, with or
+// without the trailing slash. Outside the context path there is none, so a
+// link whose URL lacks it does not look online.
 func TestFrontPage(t *testing.T) {
-	srv := startTestServer(t, Options{}, nil, InstanceConfig{Name: "wiki", Type: "confluence", Addr: "127.0.0.1:0", ContextPath: "/wiki"})
-	resp, body := send(t, srv.Instance("wiki").URL(), testRequest{})
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != contentTypeHTML || body == "" {
-		t.Errorf("front page: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	for typeID, name := range map[string]string{
+		"jira": "Jira", "confluence": "Confluence", "stash": "Bitbucket",
+		"bamboo": "Bamboo", "fecru": "FishEye / Crucible", "crowd": "Crowd",
+	} {
+		t.Run(typeID, func(t *testing.T) {
+			srv := startTestServer(t, Options{}, nil, InstanceConfig{Name: "peer", Type: typeID, Addr: "127.0.0.1:0", ContextPath: "/app"})
+			inst := srv.Instance("peer")
+			for _, path := range []string{"", "/"} {
+				resp, body := send(t, inst.URL()+path, testRequest{})
+				if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != contentTypeHTML {
+					t.Fatalf("GET %s%s: %d %q", inst.URL(), path, resp.StatusCode, resp.Header.Get("Content-Type"))
+				}
+				title, heading, err := pageTitleAndHeading(body)
+				if err != nil {
+					t.Fatalf("GET %s%s: %v in %q", inst.URL(), path, err, body)
+				}
+				if title != name || heading != name {
+					t.Errorf("GET %s%s: title %q and heading %q, want %q for both", inst.URL(), path, title, heading, name)
+				}
+			}
+			if !systemTrustPeers.peerAvailable(context.Background(), inst.URL()) {
+				t.Errorf("a peer's online check finds %s unavailable", inst.URL())
+			}
+			root := strings.TrimSuffix(inst.URL(), "/app")
+			if resp, body := send(t, root, testRequest{}); resp.StatusCode == http.StatusOK {
+				t.Errorf("GET %s, outside the context path, answers the front page: %q", root, body)
+			}
+		})
 	}
+}
+
+// pageTitleAndHeading reads an HTML document's <title> and first <h1>,
+// failing when the markup is not a complete, well-formed document.
+func pageTitleAndHeading(page string) (title, heading string, err error) {
+	decoder := xml.NewDecoder(strings.NewReader(page))
+	decoder.Strict = true
+	var open []string
+	seenHTML, headingDone := false, false
+	for {
+		token, err := decoder.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", "", err
+		}
+		switch tok := token.(type) {
+		case xml.StartElement:
+			open = append(open, tok.Name.Local)
+			seenHTML = seenHTML || tok.Name.Local == "html"
+		case xml.EndElement:
+			open = open[:len(open)-1]
+			headingDone = headingDone || tok.Name.Local == "h1"
+		case xml.CharData:
+			if len(open) == 0 {
+				continue
+			}
+			switch open[len(open)-1] {
+			case "title":
+				title += string(tok)
+			case "h1":
+				if !headingDone {
+					heading += string(tok)
+				}
+			}
+		}
+	}
+	if !seenHTML {
+		return "", "", errors.New("no <html> element")
+	}
+	return title, heading, nil
 }
 
 // systemTrustPeers makes calls the way an instance without PeerRootCAs does.

@@ -235,15 +235,7 @@ func validateResourceThroughProtocol(t *testing.T, typeName string, attrs map[st
 	if !ok {
 		t.Fatalf("%s has no object schema", typeName)
 	}
-	values := map[string]tftypes.Value{}
-	for name, typ := range objectType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
-	}
-	for name, v := range attrs {
-		values[name] = v
-	}
-	config, err := tfprotov6.NewDynamicValue(objectType, tftypes.NewValue(objectType, values))
-	mustNotFail(t, err)
+	config := objectOf(t, typeName, objectType, attrs)
 	resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: typeName, Config: &config})
 	mustNotFail(t, err)
 	return resp.Diagnostics

@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"net"
 	"net/http"
@@ -376,12 +377,14 @@ data "applinks_application_link_status" "wiki" {
 		"local_incoming":     knownvalue.StringExact("oauth"),
 		"id_mismatch":        knownvalue.Bool(false),
 	}
-	stopped := mergeChecks(refused, map[string]knownvalue.Check{
+	stopped := maps.Clone(refused)
+	maps.Copy(stopped, map[string]knownvalue.Check{
 		"relocated":         knownvalue.Bool(false),
 		"suggested_rpc_url": knownNull,
 		"summary":           knownvalue.StringRegexp(regexp.MustCompile(`^Application link "Wiki" to ` + regexp.QuoteMeta(oldURL) + ` is broken: CONNECTION_REFUSED \(NETWORK_ERROR\): nothing listens`)),
 	})
-	moved := mergeChecks(refused, map[string]knownvalue.Check{
+	moved := maps.Clone(refused)
+	maps.Copy(moved, map[string]knownvalue.Check{
 		"relocated":         knownvalue.Bool(true),
 		"suggested_rpc_url": knownvalue.StringExact(newURL),
 		"summary":           knownvalue.StringRegexp(regexp.MustCompile(`The application now answers at ` + regexp.QuoteMeta(newURL) + `: change the link's rpc_url to it\.$`)),
@@ -430,17 +433,6 @@ data "applinks_application_link_status" "wiki" {
 			},
 		},
 	})
-}
-
-func mergeChecks(base, extra map[string]knownvalue.Check) map[string]knownvalue.Check {
-	out := make(map[string]knownvalue.Check, len(base)+len(extra))
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range extra {
-		out[k] = v
-	}
-	return out
 }
 
 // The peer's administrator changes its base URL: the link still works, but
@@ -601,13 +593,8 @@ func (ca *testCA) issue(t *testing.T, dnsNames []string, ips []net.IP) *tls.Cert
 // injectEmulatorFault makes the instance answer matching requests itself.
 func injectEmulatorFault(t *testing.T, inst *emulator.Instance, fault map[string]any) {
 	t.Helper()
-	body, err := json.Marshal(fault)
-	mustNotFail(t, err)
-	resp, err := http.Post(inst.URL()+"/_emulator/faults", "application/json", strings.NewReader(string(body)))
-	mustNotFail(t, err)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("fault: HTTP %d", resp.StatusCode)
+	if _, err := emulatorCall(inst, http.MethodPost, "/_emulator/faults", fault, nil); err != nil {
+		t.Fatalf("fault: %s", err)
 	}
 }
 
@@ -699,7 +686,7 @@ func TestAccApplicationLinkStatusDataSource_errors(t *testing.T) {
 	var emulatorChecks []func() error
 	for name, w := range cases {
 		config += fmt.Sprintf("\ndata \"applinks_application_link_status\" %[1]q {\n  name = %[1]q\n}\n", name)
-		values := mergeChecks(map[string]knownvalue.Check{
+		values := map[string]knownvalue.Check{
 			"working":        knownvalue.Bool(false),
 			"reachable":      knownvalue.Bool(w.reachable),
 			"relocated":      knownvalue.Bool(false),
@@ -707,7 +694,8 @@ func TestAccApplicationLinkStatusDataSource_errors(t *testing.T) {
 			"error_type":     knownvalue.StringExact(w.errorType),
 			"summary": knownvalue.StringRegexp(regexp.MustCompile(`^Application link "` + name + `" to \S+ is broken: ` +
 				w.errorType + ` \(` + w.category + `\)`)),
-		}, w.extra)
+		}
+		maps.Copy(values, w.extra)
 		stateChecks = append(stateChecks, expectStatusValues("data.applinks_application_link_status."+name, values)...)
 		if inst := peer(name); inst != nil {
 			emulatorChecks = append(emulatorChecks, expectEmulatorStatus(jira, inst.ServerID(), w.errorType))

@@ -58,7 +58,7 @@ data "applinks_whitelist_check" %q {
 		}
 		return b.String()
 	}
-	checks := func(all bool) []statecheck.StateCheck {
+	answerChecks := func(all bool) []statecheck.StateCheck {
 		var out []statecheck.StateCheck
 		for _, c := range cases {
 			want := c.want
@@ -90,13 +90,13 @@ data "applinks_whitelist_check" "bad" {
 			},
 			{
 				Config:            config(true),
-				ConfigStateChecks: checks(false),
+				ConfigStateChecks: answerChecks(false),
 				Check:             ruleChecks(inst, nil, rules...),
 			},
 			{
 				Config:            config(false),
-				ConfigStateChecks: checks(true),
-				Check:             allOf(expectAllowlistSettings(inst, false, "ALLOW_AUTHENTICATED")),
+				ConfigStateChecks: answerChecks(true),
+				Check:             checks(expectAllowlistSettings(inst, false, "ALLOW_AUTHENTICATED")),
 			},
 		},
 	})

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -20,8 +21,8 @@ import (
 func TestAccWhitelistRulesDataSource_basic(t *testing.T) {
 	inst, providerURL := startWhitelistInstance(t, emulator.Options{})
 	createTestLinks(t, inst, "Beta", "Alpha")
-	if err := allowlistHTTP(inst, http.MethodPost, "/rest/whitelist/latest",
-		`{"type":"whitelist.regular.expression","expression":"https://manual\\.example\\.com/.*","allowInbound":true}`, nil); err != nil {
+	if _, err := emulatorCall(inst, http.MethodPost, "/rest/whitelist/latest",
+		json.RawMessage(`{"type":"whitelist.regular.expression","expression":"https://manual\\.example\\.com/.*","allowInbound":true}`), nil); err != nil {
 		t.Fatal(err)
 	}
 	managed := testRule{"managed", "exact_url", "https://managed.example.com/hook", false, true}

@@ -43,7 +43,8 @@ type emulatedOAuthStatus struct {
 }
 
 // emulatorCall sends one request as the instance's system administrator and
-// decodes a JSON answer into out (when not nil). It returns the status.
+// decodes a JSON answer into out (when not nil). It returns the status. A
+// body is sent as JSON; a json.RawMessage goes as written.
 func emulatorCall(inst *emulator.Instance, method, path string, body, out any) (int, error) {
 	var reader io.Reader
 	if body != nil {

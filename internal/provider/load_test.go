@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"net/http"
 	"os"
 	"sort"
 	"strconv"
@@ -261,16 +260,6 @@ func takeLoadCensus(inst *emulator.Instance, shape loadShape, present bool) (loa
 	return census, nil
 }
 
-// emulatorRequestTotal is how many requests the instance has answered since
-// it started, from its control API.
-func emulatorRequestTotal(inst *emulator.Instance) (int, error) {
-	var counts struct {
-		Total int `json:"total"`
-	}
-	_, err := emulatorCall(inst, http.MethodGet, "/_emulator/requests", nil, &counts)
-	return counts.Total, err
-}
-
 // TestAccLoad applies many objects at once, applies the same configuration
 // again, and destroys everything, checking the instance over HTTP after each
 // step: exactly the configured objects, no duplicate, no orphan.
@@ -312,16 +301,17 @@ func TestAccLoad(t *testing.T) {
 		seconds             = map[string]float64{}
 	)
 	mark := func() error {
-		total, err := emulatorRequestTotal(jira)
-		markRequests, markTime = total, time.Now()
+		log, err := emulatorRequests(jira)
+		markRequests, markTime = log.Total, time.Now()
 		return err
 	}
 	account := func(phase string) error {
 		now := time.Now()
-		total, err := emulatorRequestTotal(jira)
+		log, err := emulatorRequests(jira)
 		if err != nil {
 			return err
 		}
+		total := log.Total
 		requests[phase] += total - markRequests
 		seconds[phase] += now.Sub(markTime).Seconds()
 		markRequests, markTime = total, now

@@ -15,6 +15,15 @@ import (
 // Terraform does, over the plugin protocol, and returns every diagnostic.
 func configureThroughProtocol(t *testing.T, env map[string]string, attrs map[string]tftypes.Value) []*tfprotov6.Diagnostic {
 	t.Helper()
+	_, diags := configuredServer(t, env, attrs)
+	return diags
+}
+
+// configuredServer serves the provider over the plugin protocol and
+// validates and configures it as Terraform does, returning the server for
+// further calls and every diagnostic so far.
+func configuredServer(t *testing.T, env map[string]string, attrs map[string]tftypes.Value) (tfprotov6.ProviderServer, []*tfprotov6.Diagnostic) {
+	t.Helper()
 	ctx := context.Background()
 
 	p := newWithEnv("test", "none", mapEnv(env))()
@@ -24,20 +33,7 @@ func configureThroughProtocol(t *testing.T, env map[string]string, attrs map[str
 	if !ok {
 		t.Fatalf("provider schema type is %T, not an object", schemaResp.Schema.Type().TerraformType(ctx))
 	}
-	values := map[string]tftypes.Value{}
-	for name, typ := range objectType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
-	}
-	for name, v := range attrs {
-		if _, known := objectType.AttributeTypes[name]; !known {
-			t.Fatalf("test sets %q, which is not in the provider schema", name)
-		}
-		values[name] = v
-	}
-	config, err := tfprotov6.NewDynamicValue(objectType, tftypes.NewValue(objectType, values))
-	if err != nil {
-		t.Fatal(err)
-	}
+	config := objectOf(t, "the provider schema", objectType, attrs)
 
 	server, err := providerserver.NewProtocol6WithError(p)()
 	if err != nil {
@@ -52,7 +48,7 @@ func configureThroughProtocol(t *testing.T, env map[string]string, attrs map[str
 	}
 	diags := validated.Diagnostics
 	if hasError(diags) {
-		return diags
+		return server, diags
 	}
 	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
 		TerraformVersion: "1.5.7",
@@ -61,7 +57,28 @@ func configureThroughProtocol(t *testing.T, env map[string]string, attrs map[str
 	if err != nil {
 		t.Fatal(err)
 	}
-	return append(diags, configured.Diagnostics...)
+	return server, append(diags, configured.Diagnostics...)
+}
+
+// objectOf is a value of the object type with the attributes given and
+// every other attribute null, as a configuration that leaves them out.
+func objectOf(t *testing.T, what string, objectType tftypes.Object, attrs map[string]tftypes.Value) tfprotov6.DynamicValue {
+	t.Helper()
+	values := map[string]tftypes.Value{}
+	for name, typ := range objectType.AttributeTypes {
+		values[name] = tftypes.NewValue(typ, nil)
+	}
+	for name, v := range attrs {
+		if _, known := objectType.AttributeTypes[name]; !known {
+			t.Fatalf("test sets %q, which is not in %s", name, what)
+		}
+		values[name] = v
+	}
+	value, err := tfprotov6.NewDynamicValue(objectType, tftypes.NewValue(objectType, values))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return value
 }
 
 func hasError(diags []*tfprotov6.Diagnostic) bool {

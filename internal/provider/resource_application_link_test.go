@@ -905,3 +905,187 @@ func TestApplicationLinkCreateLooksUpBeforeRepeating(t *testing.T) {
 		})
 	}
 }
+
+// ---- Branches that only a failing or legacy instance reaches ----
+
+// While the instance still authenticates the link's outgoing requests with
+// Trusted Applications, every plan of the link warns about it, naming the
+// link and the way out; without legacy authentication the plan is quiet.
+// The warning is only in Terraform's output, which the test harness does
+// not expose, so the plan goes over the plugin protocol.
+func TestApplicationLinkResource_legacyAuthenticationWarning(t *testing.T) {
+	t.Parallel()
+	jira := startEmulator(t, emulator.Options{}, "jira=jira").Instance("jira")
+	linkID := createLinkOutOfBand(t, jira, "confluence", "https://wiki.example.com")
+	providerConfig := providerAttrs(jira.URL(), "admin", "admin", nil)
+
+	if diags := importAndPlan(t, providerConfig, "applinks_application_link", linkID); len(diags) != 0 {
+		t.Fatalf("a link without legacy authentication plans with diagnostics: %s", describeDiags(diags))
+	}
+
+	_, err := emulatorCall(jira, http.MethodPut, "/rest/applinks/2.0/applicationlink/"+linkID+"/authentication/provider",
+		map[string]any{"provider": client.ProviderTrustedApps, "config": map[string]string{}}, nil)
+	mustNotFail(t, err)
+	diags := importAndPlan(t, providerConfig, "applinks_application_link", linkID)
+	if len(diags) != 1 {
+		t.Fatalf("want one warning, got %s", describeDiags(diags))
+	}
+	checkDiag(t, diags[0], wantDiag{
+		severity:  tfprotov6.DiagnosticSeverityWarning,
+		summary:   "Legacy Authentication on Application Link",
+		attribute: "legacy_authentication",
+		detail: []string{`The link "https://wiki.example.com" still uses trusted_applications for outgoing requests`,
+			"configure OAuth on both sides (`incoming` and `outgoing`)", "remove the legacy authentication in the link's settings"},
+	})
+}
+
+// importAndPlan imports a resource by id, reads it from the instance and
+// plans it with a configuration that repeats what was read, as `terraform
+// import` followed by `terraform plan` does, and returns the diagnostics of
+// the plan. Each call is a new provider, as each Terraform run is, so that
+// no answer cached by an earlier run is reused.
+func importAndPlan(t *testing.T, providerAttrs map[string]tftypes.Value, typeName, id string) []*tfprotov6.Diagnostic {
+	t.Helper()
+	ctx := context.Background()
+	server, diags := configuredServer(t, nil, providerAttrs)
+	if hasError(diags) {
+		t.Fatalf("configuring the provider:%s", describeDiags(diags))
+	}
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	mustNotFail(t, err)
+	schema, ok := schemas.ResourceSchemas[typeName]
+	if !ok {
+		t.Fatalf("the provider has no resource %s", typeName)
+	}
+	objectType, ok := schema.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("%s has no object schema", typeName)
+	}
+
+	imported, err := server.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: typeName, ID: id})
+	mustNotFail(t, err)
+	if hasError(imported.Diagnostics) || len(imported.ImportedResources) != 1 {
+		t.Fatalf("importing %s %s: %d resources%s", typeName, id, len(imported.ImportedResources), describeDiags(imported.Diagnostics))
+	}
+	read, err := server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{
+		TypeName:     typeName,
+		CurrentState: imported.ImportedResources[0].State,
+		Private:      imported.ImportedResources[0].Private,
+	})
+	mustNotFail(t, err)
+	if hasError(read.Diagnostics) {
+		t.Fatalf("reading %s %s:%s", typeName, id, describeDiags(read.Diagnostics))
+	}
+
+	state, err := read.NewState.Unmarshal(objectType)
+	mustNotFail(t, err)
+	var values map[string]tftypes.Value
+	mustNotFail(t, state.As(&values))
+	configured := map[string]tftypes.Value{}
+	for _, a := range schema.Block.Attributes {
+		if (a.Computed && !a.Optional) || a.WriteOnly {
+			continue
+		}
+		configured[a.Name] = values[a.Name]
+	}
+	config := objectOf(t, typeName, objectType, configured)
+	plan, err := server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName:         typeName,
+		PriorState:       read.NewState,
+		ProposedNewState: read.NewState,
+		Config:           &config,
+		PriorPrivate:     read.Private,
+	})
+	mustNotFail(t, err)
+	return plan.Diagnostics
+}
+
+// A create that cannot be completed is rolled back; when removing the
+// half-created link fails too, the link is kept in the state, tainted, so
+// that the next apply replaces it instead of creating a second link beside
+// an orphan. The instance ends up with exactly one link.
+func TestAccApplicationLinkResource_failedRollbackKeepsTaintedLink(t *testing.T) {
+	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
+	run := newFaultRun(t)
+	linkID := client.ApplicationIDForURL(faultGenericURL)
+	const addr = "applinks_application_link.ci"
+	config := fmt.Sprintf(`
+provider "applinks" {
+  url         = %q
+  username    = "admin"
+  password    = "admin"
+  max_retries = 0
+}
+
+resource "applinks_application_link" "ci" {
+  type    = "generic"
+  name    = "CI"
+  rpc_url = %q
+}
+`, jira.URL(), faultGenericURL)
+	onlyCI := func() error {
+		links, err := emulatorLinks(jira)
+		if err != nil {
+			return err
+		}
+		if len(links) != 1 || links[0].Name != "CI" || links[0].ID != linkID {
+			return fmt.Errorf("instance holds %+v, want only the link CI (%s)", links, linkID)
+		}
+		return nil
+	}
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEmulatorLinks(jira)),
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig: func() {
+					run.inject(jira,
+						// Reading the new link's authentication fails, so the
+						// create is rolled back, and the rollback fails.
+						faultSpec{Method: http.MethodGet, PathPrefix: pathConsumers + linkID + "/authentication", Status: http.StatusInternalServerError},
+						faultSpec{Method: http.MethodDelete, PathPrefix: pathLinksV3 + "/" + linkID, Status: http.StatusInternalServerError},
+					)
+				},
+				Config: config,
+				ExpectError: diagPattern("Error Creating Application Link", "The link was created but could not be completed.",
+					"Removing the half-created link failed too", "HTTP 500", "so it is kept in the state, where Terraform marks it tainted",
+					"reading the new link's authentication configuration", "HTTP 500"),
+			},
+			{
+				PreConfig: func() {
+					mustNotFail(t, run.consumed())
+					mustNotFail(t, onlyCI())
+				},
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionReplace),
+						expectTainted{addr},
+					},
+				},
+				Check: checks(onlyCI),
+			},
+		},
+	})
+}
+
+// expectTainted is a plan check that the state the plan starts from holds
+// the resource as tainted.
+type expectTainted struct{ addr string }
+
+func (e expectTainted) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if req.Plan.PriorState != nil && req.Plan.PriorState.Values != nil {
+		for _, r := range req.Plan.PriorState.Values.RootModule.Resources {
+			if r.Address != e.addr {
+				continue
+			}
+			if !r.Tainted {
+				resp.Error = fmt.Errorf("%s is in the state but not tainted", e.addr)
+			}
+			return
+		}
+	}
+	resp.Error = fmt.Errorf("%s is not in the state", e.addr)
+}

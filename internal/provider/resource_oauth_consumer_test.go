@@ -722,3 +722,62 @@ func TestAccOAuthConsumerResource_validation(t *testing.T) {
 		},
 	})
 }
+
+// An instance that accepts a consumer but stores something else (here it
+// answers the update without storing it, keeping the previous consumer)
+// fails the apply with the differences, attribute by attribute, rather than
+// recording what the instance holds as if it were the configuration. The
+// state keeps the previous values, so the next apply tries again.
+func TestAccOAuthConsumerResource_notStoredAsConfigured(t *testing.T) {
+	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
+	run := newFaultRun(t)
+	linkID := createLinkOutOfBand(t, jira, genericType, "https://ci.example.com")
+	publicKey := publicKeyBase64(t, testConsumerKey(t, 0))
+	config := func(description string) string {
+		return testAccOAuthConsumerResourceConfig_incoming(jira.URL(), linkID, publicKey, fmt.Sprintf("description = %q", description))
+	}
+	expectDescription := func(want string) func() error {
+		return func() error {
+			auth, err := emulatorAuthentication(jira, linkID)
+			if err != nil {
+				return err
+			}
+			if len(auth.Consumers) != 1 || auth.Consumers[0].Description != want {
+				return fmt.Errorf("link %s holds the consumers %+v, want one described %q", linkID, auth.Consumers, want)
+			}
+			return nil
+		}
+	}
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{Config: config("Builds"), Check: checks(expectDescription("Builds"))},
+			{
+				PreConfig: func() {
+					run.inject(jira, faultSpec{Method: http.MethodPut, PathPrefix: pathConsumers + linkID + "/authentication/consumer",
+						Status: http.StatusNoContent})
+				},
+				Config: config("Builds and deploys"),
+				ExpectError: diagPattern("OAuth Consumer Not Stored as Configured",
+					"The instance stored the consumer with `description` = \"Builds\" instead of \"Builds and deploys\"",
+					"configure them in the link's settings instead, or change the configuration to match"),
+			},
+			{
+				PreConfig: func() {
+					mustNotFail(t, run.consumed())
+					mustNotFail(t, expectDescription("Builds")())
+				},
+				Config: config("Builds and deploys"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(consumerAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(consumerAddr, tfjsonpath.New("description"), knownvalue.StringExact("Builds and deploys")),
+				},
+				Check: checks(expectDescription("Builds and deploys")),
+			},
+		},
+	})
+}

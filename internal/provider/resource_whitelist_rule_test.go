@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -45,42 +44,11 @@ func (r allowlistRule) String() string {
 	return fmt.Sprintf("%s %s inbound=%t anonymous=%t", strings.TrimPrefix(r.Type, "whitelist."), r.Expression, r.AllowInbound, r.AllowAnonymousUser)
 }
 
-// allowlistHTTP sends one request as the system administrator and decodes
-// a JSON answer into out (when not nil).
-func allowlistHTTP(inst *emulator.Instance, method, path, body string, out any) error {
-	req, err := http.NewRequest(method, inst.URL()+path, strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.SetBasicAuth("admin", "admin")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("X-Atlassian-Token", "no-check")
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, data)
-	}
-	if out != nil {
-		return json.Unmarshal(data, out)
-	}
-	return nil
-}
-
 func emulatorAllowlist(inst *emulator.Instance) ([]allowlistRule, error) {
 	var listing struct {
 		Rules []allowlistRule `json:"rules"`
 	}
-	err := allowlistHTTP(inst, http.MethodGet, "/rest/whitelist/latest", "", &listing)
+	_, err := emulatorCall(inst, http.MethodGet, "/rest/whitelist/latest", nil, &listing)
 	return listing.Rules, err
 }
 
@@ -130,17 +98,6 @@ func expectStateRuleInEmulator(inst *emulator.Instance, addr, want string) resou
 	}
 }
 
-func allOf(fns ...func() error) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		for _, fn := range fns {
-			if err := fn(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
-
 // createTestLinks adds application links over the applinks REST API; the
 // instance adds their allowlist rules by itself.
 func createTestLinks(t *testing.T, inst *emulator.Instance, names ...string) {
@@ -148,7 +105,7 @@ func createTestLinks(t *testing.T, inst *emulator.Instance, names ...string) {
 	for i, name := range names {
 		body := fmt.Sprintf(`{"typeId":"jira","name":%q,"rpcUrl":"http://%s.internal:%d","displayUrl":"https://%s.example.com"}`,
 			name, strings.ToLower(name), 8080+i, strings.ToLower(name))
-		if err := allowlistHTTP(inst, http.MethodPut, "/rest/applinks/2.0/applicationlink", body, nil); err != nil {
+		if _, err := emulatorCall(inst, http.MethodPut, "/rest/applinks/2.0/applicationlink", json.RawMessage(body), nil); err != nil {
 			t.Fatalf("creating link %s: %s", name, err)
 		}
 	}
@@ -254,7 +211,7 @@ func ruleChecks(inst *emulator.Instance, extra []string, rules ...testRule) reso
 		want = append(want, r.emulated())
 		fns = append(fns, expectStateRuleInEmulator(inst, ruleAddr(r.name), r.emulated()))
 	}
-	return resource.ComposeAggregateTestCheckFunc(append(fns, allOf(expectAllowlist(inst, want...)))...)
+	return resource.ComposeAggregateTestCheckFunc(append(fns, checks(expectAllowlist(inst, want...)))...)
 }
 
 // ---- Tests ----
@@ -313,7 +270,7 @@ func TestAccWhitelistRuleResource_lifecycle(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             allOf(expectAllowlist(inst)),
+		CheckDestroy:             checks(expectAllowlist(inst)),
 		Steps: []resource.TestStep{
 			{
 				Config:            testAccWhitelistRuleResourceConfig(providerURL, created...),
@@ -365,9 +322,9 @@ func TestAccWhitelistRuleResource_drift(t *testing.T) {
 		{"s", "exact_url", "https://drift.example.com/hook", true, false},
 	}
 	config := testAccWhitelistRuleResourceConfig(providerURL, rules...)
-	outOfBand := func(method, path, body string) func() {
+	outOfBand := func(method, path string, body any) func() {
 		return func() {
-			if err := allowlistHTTP(inst, method, path, body, nil); err != nil {
+			if _, err := emulatorCall(inst, method, path, body, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -379,7 +336,7 @@ func TestAccWhitelistRuleResource_drift(t *testing.T) {
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		// Destroy removes Terraform's rules only.
-		CheckDestroy: allOf(expectAllowlist(inst, duplicate)),
+		CheckDestroy: checks(expectAllowlist(inst, duplicate)),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -389,7 +346,7 @@ func TestAccWhitelistRuleResource_drift(t *testing.T) {
 				// Edited outside Terraform: the plan updates it back.
 				PreConfig: func() {
 					outOfBand(http.MethodPut, "/rest/whitelist/latest/"+idOf("https://drift.example.com"),
-						`{"expression":"https://elsewhere.example.com","allowAnonymousUser":true}`)()
+						json.RawMessage(`{"expression":"https://elsewhere.example.com","allowAnonymousUser":true}`))()
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -403,7 +360,7 @@ func TestAccWhitelistRuleResource_drift(t *testing.T) {
 			{
 				// Deleted outside Terraform: the plan creates it again.
 				PreConfig: func() {
-					outOfBand(http.MethodDelete, "/rest/whitelist/latest/"+idOf("https://drift.example.com/hook"), "")()
+					outOfBand(http.MethodDelete, "/rest/whitelist/latest/"+idOf("https://drift.example.com/hook"), nil)()
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -417,8 +374,8 @@ func TestAccWhitelistRuleResource_drift(t *testing.T) {
 				// Terraform is not Terraform's.
 				PreConfig: func() {
 					outOfBand(http.MethodPut, "/rest/whitelist/latest/"+idOf("https://drift.example.com"),
-						`{"expression":"HTTPS://Drift.Example.COM"}`)()
-					outOfBand(http.MethodPost, "/rest/whitelist/latest", `{"type":"whitelist.domain.name","expression":"https://drift.example.com"}`)()
+						json.RawMessage(`{"expression":"HTTPS://Drift.Example.COM"}`))()
+					outOfBand(http.MethodPost, "/rest/whitelist/latest", json.RawMessage(`{"type":"whitelist.domain.name","expression":"https://drift.example.com"}`))()
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -429,7 +386,7 @@ func TestAccWhitelistRuleResource_drift(t *testing.T) {
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					expectStateRuleInEmulator(inst, ruleAddr("r"), "domain.name HTTPS://Drift.Example.COM inbound=false anonymous=false"),
-					allOf(expectAllowlist(inst, duplicate, rules[1].emulated(), "domain.name HTTPS://Drift.Example.COM inbound=false anonymous=false")),
+					checks(expectAllowlist(inst, duplicate, rules[1].emulated(), "domain.name HTTPS://Drift.Example.COM inbound=false anonymous=false")),
 				),
 			},
 		},
@@ -468,18 +425,18 @@ resource "applinks_whitelist_rule" "imported" {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             allOf(expectAllowlist(inst, linkRules...), checkLinkRuleIDs),
+		CheckDestroy:             checks(expectAllowlist(inst, linkRules...), checkLinkRuleIDs),
 		Steps: []resource.TestStep{
 			{
 				Config: testAccWhitelistRuleResourceConfig(providerURL, rules...),
-				Check:  resource.ComposeAggregateTestCheckFunc(ruleChecks(inst, linkRules, rules...), allOf(checkLinkRuleIDs)),
+				Check:  resource.ComposeAggregateTestCheckFunc(ruleChecks(inst, linkRules, rules...), checks(checkLinkRuleIDs)),
 			},
 			{
 				Config: testAccWhitelistRuleResourceConfig(providerURL, rules[1:]...),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(ruleAddr("one"), plancheck.ResourceActionDestroy)},
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(ruleChecks(inst, linkRules, rules[1:]...), allOf(checkLinkRuleIDs)),
+				Check: resource.ComposeAggregateTestCheckFunc(ruleChecks(inst, linkRules, rules[1:]...), checks(checkLinkRuleIDs)),
 			},
 			{
 				Config:        importConfig,
@@ -512,7 +469,7 @@ func TestAccWhitelistRuleResource_invalidInput(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             allOf(expectAllowlist(inst)),
+		CheckDestroy:             checks(expectAllowlist(inst)),
 		Steps: []resource.TestStep{
 			step("domain", "https://www.example.com/", `(?s)Invalid Domain Rule.*has\s+"/"\s+after\s+the\s+host.*"https://www.example.com"`),
 			step("domain", "www.example.com", `(?s)Invalid Domain Rule.*has\s+no\s+scheme`),
@@ -543,7 +500,7 @@ provider "applinks" {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             allOf(expectAllowlist(inst), expectAllowlistSettings(inst, true, "ALLOW_AUTHENTICATED")),
+		CheckDestroy:             checks(expectAllowlist(inst), expectAllowlistSettings(inst, true, "ALLOW_AUTHENTICATED")),
 		Steps: []resource.TestStep{
 			{
 				Config: managerConfig + `
@@ -623,17 +580,17 @@ func TestAccWhitelistRuleResource_lostCreateResponse(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             allOf(expectAllowlist(inst)),
+		CheckDestroy:             checks(expectAllowlist(inst)),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: setMode("forward-then-502"),
 				Config:    testAccWhitelistRuleResourceConfig(providerURL, adopted),
-				Check:     resource.ComposeAggregateTestCheckFunc(ruleChecks(inst, nil, adopted), allOf(expectPosts(1))),
+				Check:     resource.ComposeAggregateTestCheckFunc(ruleChecks(inst, nil, adopted), checks(expectPosts(1))),
 			},
 			{
 				PreConfig: setMode("502-without-forwarding"),
 				Config:    testAccWhitelistRuleResourceConfig(providerURL, adopted, recreated),
-				Check:     resource.ComposeAggregateTestCheckFunc(ruleChecks(inst, nil, adopted, recreated), allOf(expectPosts(2))),
+				Check:     resource.ComposeAggregateTestCheckFunc(ruleChecks(inst, nil, adopted, recreated), checks(expectPosts(2))),
 			},
 		},
 	})
@@ -651,7 +608,7 @@ func (c countRequests) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest
 	var counts struct {
 		Requests map[string]int `json:"requests"`
 	}
-	if err := allowlistHTTP(c.inst, http.MethodGet, "/_emulator/requests", "", &counts); err != nil {
+	if _, err := emulatorCall(c.inst, http.MethodGet, "/_emulator/requests", nil, &counts); err != nil {
 		resp.Error = err
 		return
 	}
@@ -675,7 +632,7 @@ resource "applinks_whitelist_rule" "many" {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             allOf(expectAllowlist(inst)),
+		CheckDestroy:             checks(expectAllowlist(inst)),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -689,7 +646,7 @@ resource "applinks_whitelist_rule" "many" {
 			},
 			{
 				PreConfig: func() {
-					if err := allowlistHTTP(inst, http.MethodPost, "/_emulator/reset", "", nil); err != nil {
+					if _, err := emulatorCall(inst, http.MethodPost, "/_emulator/reset", nil, nil); err != nil {
 						t.Fatal(err)
 					}
 				},

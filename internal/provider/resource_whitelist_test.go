@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,7 +45,7 @@ func expectAllowlistSettings(inst *emulator.Instance, enabled bool, restrictiven
 		var settings struct {
 			ApplicationLinkRestrictiveness string `json:"applicationLinkRestrictiveness"`
 		}
-		if err := allowlistHTTP(inst, http.MethodGet, "/rest/whitelist/latest/settings", "", &settings); err != nil {
+		if _, err := emulatorCall(inst, http.MethodGet, "/rest/whitelist/latest/settings", nil, &settings); err != nil {
 			return err
 		}
 		if settings.ApplicationLinkRestrictiveness != restrictiveness {
@@ -72,9 +73,9 @@ func whitelistStateChecks(enabled bool, restrictiveness string) []statecheck.Sta
 
 func TestAccWhitelistResource_basic(t *testing.T) {
 	inst, providerURL := startWhitelistInstance(t, emulator.Options{})
-	outOfBand := func(method, path, body string) func() {
+	outOfBand := func(method, path string, body any) func() {
 		return func() {
-			if err := allowlistHTTP(inst, method, path, body, nil); err != nil {
+			if _, err := emulatorCall(inst, method, path, body, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -90,12 +91,12 @@ func TestAccWhitelistResource_basic(t *testing.T) {
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		// Destroy restores the product's defaults.
-		CheckDestroy: allOf(expectAllowlistSettings(inst, true, "ALLOW_AUTHENTICATED")),
+		CheckDestroy: checks(expectAllowlistSettings(inst, true, "ALLOW_AUTHENTICATED")),
 		Steps: []resource.TestStep{
 			{
 				Config:            offAnonymous,
 				ConfigStateChecks: whitelistStateChecks(false, "allow_anonymous"),
-				Check:             allOf(expectAllowlistSettings(inst, false, "ALLOW_ANONYMOUS")),
+				Check:             checks(expectAllowlistSettings(inst, false, "ALLOW_ANONYMOUS")),
 			},
 			{
 				// The switch cannot be read, so it is not compared.
@@ -113,26 +114,26 @@ func TestAccWhitelistResource_basic(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(whitelistAddr, plancheck.ResourceActionUpdate)},
 				},
 				ConfigStateChecks: whitelistStateChecks(true, "deny"),
-				Check:             allOf(expectAllowlistSettings(inst, true, "DENY")),
+				Check:             checks(expectAllowlistSettings(inst, true, "DENY")),
 			},
 			{
 				// The restrictiveness changed outside Terraform is drift.
-				PreConfig: outOfBand(http.MethodPut, "/rest/whitelist/latest/settings", `{"applicationLinkRestrictiveness":"ALLOW_ANONYMOUS"}`),
+				PreConfig: outOfBand(http.MethodPut, "/rest/whitelist/latest/settings", json.RawMessage(`{"applicationLinkRestrictiveness":"ALLOW_ANONYMOUS"}`)),
 				Config:    onDeny,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(whitelistAddr, plancheck.ResourceActionUpdate)},
 				},
-				Check: allOf(expectAllowlistSettings(inst, true, "DENY")),
+				Check: checks(expectAllowlistSettings(inst, true, "DENY")),
 			},
 			{
 				// The switch flipped outside Terraform is not detected, as
 				// the documentation says: nothing can read it.
-				PreConfig: outOfBand(http.MethodPost, "/rest/whitelist/latest/disable", ""),
+				PreConfig: outOfBand(http.MethodPost, "/rest/whitelist/latest/disable", nil),
 				Config:    onDeny,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: allOf(expectAllowlistSettings(inst, false, "DENY")),
+				Check: checks(expectAllowlistSettings(inst, false, "DENY")),
 			},
 			{
 				// An empty block means the defaults; any change sets the
@@ -143,7 +144,7 @@ func TestAccWhitelistResource_basic(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: whitelistStateChecks(true, "allow_authenticated"),
-				Check:             allOf(expectAllowlistSettings(inst, true, "ALLOW_AUTHENTICATED")),
+				Check:             checks(expectAllowlistSettings(inst, true, "ALLOW_AUTHENTICATED")),
 			},
 			{
 				Config:        testAccWhitelistResourceConfig(providerURL, ""),
@@ -199,7 +200,7 @@ data "applinks_whitelist_rules" "all" {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             allOf(expectAllowlist(inst, linkRules(false)...)),
+		CheckDestroy:             checks(expectAllowlist(inst, linkRules(false)...)),
 		Steps: []resource.TestStep{
 			{
 				Config:            config("deny"),
