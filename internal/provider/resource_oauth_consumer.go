@@ -326,7 +326,7 @@ func (r *oauthConsumerResource) Create(ctx context.Context, req resource.CreateR
 	linkID, direction := plan.ApplicationLinkID.ValueString(), plan.Direction.ValueString()
 	defer lockLink(r.client, linkID)()
 
-	auth, err := r.client.GetLinkAuthentication(ctx, linkID)
+	auth, err := r.client.LinkAuthentication(ctx, linkID)
 	if err != nil {
 		addLinkLookupError(&resp.Diagnostics, "Error Creating OAuth Consumer", linkID, err)
 		return
@@ -340,7 +340,7 @@ func (r *oauthConsumerResource) Create(ctx context.Context, req resource.CreateR
 	tflog.Debug(ctx, "Creating OAuth consumer", map[string]any{"application_link_id": linkID, "direction": direction, "consumer_key": plan.ConsumerKey.ValueString()})
 
 	if direction == directionOutgoing {
-		link, err := r.client.GetApplicationLink(ctx, linkID)
+		link, err := r.client.ApplicationLink(ctx, linkID)
 		if err != nil {
 			addLinkLookupError(&resp.Diagnostics, "Error Creating OAuth Consumer", linkID, err)
 			return
@@ -387,7 +387,7 @@ func (r *oauthConsumerResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	found := r.readInto(ctx, &state, r.client.SharedLinkAuthentication, &resp.Diagnostics)
+	found := r.readInto(ctx, &state, r.client.LinkAuthentication, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -613,7 +613,7 @@ func addLinkLookupError(diags *diag.Diagnostics, summary, linkID string, err err
 // checks that it holds what was planned.
 func (r *oauthConsumerResource) readBack(ctx context.Context, plan *oauthConsumerResourceModel, diags *diag.Diagnostics) {
 	got := *plan
-	found := r.readInto(ctx, &got, r.client.GetLinkAuthentication, diags)
+	found := r.readInto(ctx, &got, r.client.LinkAuthentication, diags)
 	switch {
 	case diags.HasError():
 		return
