@@ -11,7 +11,7 @@ import (
 
 // The client's request path for one read: headers, the logging transport,
 // the pooled keep-alive connection, error handling and JSON decoding.
-func BenchmarkGetApplicationLink(b *testing.B) {
+func BenchmarkApplicationLinkUncached(b *testing.B) {
 	const body = `{"id":"da2ba910-6b7f-3e7d-873f-9fc7a90c771b","name":"Wiki","type":"confluence",` +
 		`"rpcUrl":"http://wiki:8090","displayUrl":"https://wiki.example.com","system":false,"primary":true,"properties":{},"data":{}}`
 	srv := quietServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -26,7 +26,7 @@ func BenchmarkGetApplicationLink(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		link, err := c.GetApplicationLink(ctx, "da2ba910-6b7f-3e7d-873f-9fc7a90c771b")
+		link, err := c.ApplicationLink(ctx, "da2ba910-6b7f-3e7d-873f-9fc7a90c771b", Uncached)
 		if err != nil || link.Name != "Wiki" {
 			b.Fatalf("got %+v, %v", link, err)
 		}
@@ -35,7 +35,7 @@ func BenchmarkGetApplicationLink(b *testing.B) {
 
 // A refresh of one link out of 500 from the listing the run's reads share:
 // after the first read, no request and a scan of the listing.
-func BenchmarkSharedApplicationLink(b *testing.B) {
+func BenchmarkApplicationLink(b *testing.B) {
 	var body strings.Builder
 	body.WriteString("[")
 	for i := range 500 {
@@ -60,7 +60,7 @@ func BenchmarkSharedApplicationLink(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		link, err := c.SharedApplicationLink(ctx, "00000000-0000-3000-8000-000000000499")
+		link, err := c.ApplicationLink(ctx, "00000000-0000-3000-8000-000000000499")
 		if err != nil || link.Name != "Tool 499" {
 			b.Fatalf("got %+v, %v", link, err)
 		}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,6 +17,13 @@ import (
 // later callers within readCacheTTL get its answer, and any write through
 // the client invalidates every cached answer, since one write can change
 // what several listings show (creating a link adds an allowlist rule).
+//
+// Every read of these answers goes through the cache: there is no uncached
+// twin for "fresh" reads, because a read after a write through the client
+// cannot get an answer from before it (the write empties the cache before
+// it returns, and an answer fetched across a write is not kept). A read back
+// of a link right after writing it may pass Uncached, for the cost reason
+// given there.
 
 // readCacheTTL bounds how long an answer is reused. Writes through the
 // client invalidate at once; the expiry only limits how stale a long run
@@ -52,6 +60,21 @@ type readCaches struct {
 	allowlist          readCache[struct{}, []WhitelistRule]
 	links              readCache[struct{}, []ApplicationLink]
 	linkAuthentication readCache[string, *LinkAuthentication]
+}
+
+// ReadOption changes how one read uses the cache.
+type ReadOption int
+
+// Uncached makes ApplicationLink ask for the one link by its id and leave
+// the cache alone. Freshness is no reason to pass it, since every write
+// empties the cache; it is for reading a link back right after writing it,
+// when the cache has just been emptied and refilling it would fetch the
+// listing of every link to look at one: an apply that creates or updates n
+// links would fetch n listings of up to n links each.
+const Uncached ReadOption = 1
+
+func uncached(opts []ReadOption) bool {
+	return slices.Contains(opts, Uncached)
 }
 
 func (rc *readCaches) name() {

@@ -48,7 +48,7 @@ const (
 	linksKey  = "GET " + linksPath
 )
 
-func TestSharedApplicationLinkListsOncePerRunUntilAWrite(t *testing.T) {
+func TestApplicationLinkListsOncePerRunUntilAWrite(t *testing.T) {
 	t.Parallel()
 	c, count := countingServer(t, map[string]string{
 		linksPath: `[{"id":"id-1","name":"Jira","type":"jira","rpcUrl":"http://jira","displayUrl":"http://jira"},` +
@@ -62,7 +62,7 @@ func TestSharedApplicationLinkListsOncePerRunUntilAWrite(t *testing.T) {
 		wg.Add(1)
 		go func(id string) {
 			defer wg.Done()
-			link, err := c.SharedApplicationLink(ctx, id)
+			link, err := c.ApplicationLink(ctx, id)
 			if err != nil || link.ID != id {
 				failures.Add(1)
 			}
@@ -72,21 +72,21 @@ func TestSharedApplicationLinkListsOncePerRunUntilAWrite(t *testing.T) {
 	if failures.Load() != 0 {
 		t.Fatalf("%d concurrent reads failed", failures.Load())
 	}
-	if link, err := c.SharedApplicationLink(ctx, "ID-2"); err != nil || link.Name != "Wiki" {
+	if link, err := c.ApplicationLink(ctx, "ID-2"); err != nil || link.Name != "Wiki" {
 		t.Fatalf("link %+v, err %v: ids are compared without case", link, err)
 	}
 	if got := count(linksKey); got != 1 {
 		t.Fatalf("21 reads made %d listing requests, want 1", got)
 	}
 
-	if _, err := c.SharedApplicationLink(ctx, "id-3"); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "id-3") {
+	if _, err := c.ApplicationLink(ctx, "id-3"); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "id-3") {
 		t.Errorf("unlisted link: err = %v, want ErrNotFound naming the id", err)
 	}
 
 	if err := c.DeleteApplicationLink(ctx, "id-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.SharedApplicationLink(ctx, "id-2"); err != nil {
+	if _, err := c.ApplicationLink(ctx, "id-2"); err != nil {
 		t.Fatal(err)
 	}
 	if got := count(linksKey); got != 2 {
@@ -94,7 +94,29 @@ func TestSharedApplicationLinkListsOncePerRunUntilAWrite(t *testing.T) {
 	}
 }
 
-func TestSharedLinkAuthenticationIsCachedPerLink(t *testing.T) {
+// The data sources and the create checks list the links too; they share
+// the listing with the refresh of the links, and get their own copy of it.
+func TestListApplicationLinksSharesTheListing(t *testing.T) {
+	t.Parallel()
+	c, count := countingServer(t, map[string]string{
+		linksPath: `[{"id":"id-1","name":"Jira","type":"jira","rpcUrl":"http://jira","displayUrl":"http://jira"}]`,
+	})
+	ctx := context.Background()
+	links, err := c.ListApplicationLinks(ctx)
+	if err != nil || len(links) != 1 {
+		t.Fatalf("links %+v, err %v", links, err)
+	}
+	links[0].Name = "changed by the caller"
+	link, err := c.ApplicationLink(ctx, "id-1")
+	if err != nil || link.Name != "Jira" {
+		t.Errorf("link %+v, err %v: a caller's change to its listing must not reach the cache", link, err)
+	}
+	if got := count(linksKey); got != 1 {
+		t.Errorf("a listing and a read made %d listing requests, want 1", got)
+	}
+}
+
+func TestLinkAuthenticationIsCachedPerLink(t *testing.T) {
 	t.Parallel()
 	auth := `{"configuredAuthProviders":[],"consumers":[]}`
 	c, count := countingServer(t, map[string]string{
@@ -103,7 +125,7 @@ func TestSharedLinkAuthenticationIsCachedPerLink(t *testing.T) {
 	})
 	ctx := context.Background()
 	for _, id := range []string{"id-1", "id-2", "id-1", "id-2", "id-1"} {
-		if _, err := c.SharedLinkAuthentication(ctx, id); err != nil {
+		if _, err := c.LinkAuthentication(ctx, id); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -112,22 +134,30 @@ func TestSharedLinkAuthenticationIsCachedPerLink(t *testing.T) {
 			t.Errorf("%s: %d requests, want 1", id, got)
 		}
 	}
-	if _, err := c.SharedLinkAuthentication(ctx, "gone"); !errors.Is(err, ErrNotFound) {
+	if _, err := c.LinkAuthentication(ctx, "gone"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown link: err = %v, want ErrNotFound", err)
 	}
 	// A failed read is not cached.
-	if _, err := c.SharedLinkAuthentication(ctx, "gone"); !errors.Is(err, ErrNotFound) {
+	if _, err := c.LinkAuthentication(ctx, "gone"); !errors.Is(err, ErrNotFound) {
 		t.Fatal(err)
 	}
 	if got := count("GET /rest/applinks-oauth/1.0/applicationlink/gone/authentication"); got != 2 {
 		t.Errorf("a 404 was asked %d times, want 2: errors must not be cached", got)
 	}
-	// Confirming a write never uses the cache.
-	if _, err := c.GetLinkAuthentication(ctx, "id-1"); err != nil {
+	// Link ids are compared without case, so this is the cached answer (a
+	// request would be a 404 on this server).
+	if _, err := c.LinkAuthentication(ctx, "ID-1"); err != nil {
+		t.Fatalf("ids must share one cache entry whatever their case: %v", err)
+	}
+	// Confirming a write needs no uncached read: the write emptied the cache.
+	if err := c.SetOAuthStatus(ctx, "id-1", OAuthStatus{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.LinkAuthentication(ctx, "id-1"); err != nil {
 		t.Fatal(err)
 	}
 	if got := count("GET /rest/applinks-oauth/1.0/applicationlink/id-1/authentication"); got != 2 {
-		t.Errorf("GetLinkAuthentication made %d requests in all, want 2", got)
+		t.Errorf("the read after a write made %d requests in all, want 2", got)
 	}
 }
 
@@ -145,7 +175,7 @@ func TestAnyWriteInvalidatesEveryListing(t *testing.T) {
 		if _, err := c.WhitelistRules(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.SharedApplicationLink(ctx, "x"); !errors.Is(err, ErrNotFound) {
+		if _, err := c.ApplicationLink(ctx, "x"); !errors.Is(err, ErrNotFound) {
 			t.Fatal(err)
 		}
 	}

@@ -84,6 +84,8 @@ type Client struct {
 
 	// caches share listings among the reads of one Terraform run (cache.go).
 	caches readCaches
+	// linkLocks serialise the writes to each link (linklocks.go).
+	linkLocks linkLocks
 
 	// sleep and now are replaced by tests so waits are recorded instead of
 	// slept and Retry-After dates are computed against a fixed clock.

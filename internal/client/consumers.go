@@ -107,26 +107,37 @@ func (a *LinkAuthentication) isOutgoing(c Consumer) bool {
 	return false
 }
 
-// GetLinkAuthentication reads a link's OAuth providers and consumers. It
-// answers 404 (ErrNotFound) only when the link does not exist, unlike
-// .../authentication/consumer, whose three 404s differ only in their text.
-func (c *Client) GetLinkAuthentication(ctx context.Context, linkID string) (*LinkAuthentication, error) {
+// LinkAuthentication returns a link's OAuth providers and consumers, from
+// the answers that the reads of one run share (cache.go), so a link and its
+// consumers cost one request together. It answers 404 (ErrNotFound) only
+// when the link does not exist, unlike .../authentication/consumer, whose
+// three 404s differ only in their text.
+//
+// A read that needs a request waits for a write to the link in progress
+// through this client (linklocks.go), so it never sees the configuration
+// that SetIncomingOAuth empties for a moment.
+func (c *Client) LinkAuthentication(ctx context.Context, linkID string) (*LinkAuthentication, error) {
+	return c.caches.linkAuthentication.get(ctx, c.now, linkKey(linkID), func(ctx context.Context) (*LinkAuthentication, error) {
+		var auth *LinkAuthentication
+		err := c.changeLink(ctx, linkID, func() (err error) {
+			auth, err = c.fetchLinkAuthentication(ctx, linkID)
+			return err
+		})
+		return auth, err
+	})
+}
+
+// fetchLinkAuthentication reads past the cache. Only a read-modify-write
+// holding the link's lock uses it: it must not wait for its own lock, and
+// what it writes back must come from the server, not from an answer up to
+// readCacheTTL old that a change made outside the run may have overtaken.
+func (c *Client) fetchLinkAuthentication(ctx context.Context, linkID string) (*LinkAuthentication, error) {
 	var auth LinkAuthentication
 	r := call{method: http.MethodGet, path: apiPath(applinksOAuthV1+"/applicationlink", linkID, "authentication")}
 	if _, err := c.do(ctx, r, &auth); err != nil {
 		return nil, err
 	}
 	return &auth, nil
-}
-
-// SharedLinkAuthentication is GetLinkAuthentication from the answers that
-// the reads of one run share (cache.go), so a link and its consumers cost
-// one request together. Use it to refresh state, and GetLinkAuthentication
-// to confirm a write.
-func (c *Client) SharedLinkAuthentication(ctx context.Context, linkID string) (*LinkAuthentication, error) {
-	return c.caches.linkAuthentication.get(ctx, c.now, linkID, func(ctx context.Context) (*LinkAuthentication, error) {
-		return c.GetLinkAuthentication(ctx, linkID)
-	})
 }
 
 // OAuthStatus is the link's OAuth level in both directions, derived from
@@ -169,14 +180,16 @@ type consumerBody struct {
 }
 
 func (c *Client) putConsumer(ctx context.Context, linkID string, body consumerBody) error {
-	_, err := c.do(ctx, call{
-		method: http.MethodPut,
-		path:   apiPath(applinksOAuthV1+"/applicationlink", linkID, "authentication", "consumer"),
-		body:   body,
-		// The PUT replaces the link's consumer, so repeating it is harmless.
-		idempotent: true,
-	}, nil)
-	return err
+	return c.changeLink(ctx, linkID, func() error {
+		_, err := c.do(ctx, call{
+			method: http.MethodPut,
+			path:   apiPath(applinksOAuthV1+"/applicationlink", linkID, "authentication", "consumer"),
+			body:   body,
+			// The PUT replaces the link's consumer, so repeating it is harmless.
+			idempotent: true,
+		}, nil)
+		return err
+	})
 }
 
 // PutIncomingConsumer stores the consumer that may call the instance,
@@ -279,6 +292,10 @@ func (c *Client) ConfigureServiceProvider(ctx context.Context, linkID string, sp
 // provider through v2 (reference §4); the configuration replaces the
 // previous one. The impersonation provider needs a system administrator.
 func (c *Client) RegisterAuthenticationProvider(ctx context.Context, linkID, provider string, config map[string]string) error {
+	return c.changeLink(ctx, linkID, func() error { return c.registerAuthenticationProvider(ctx, linkID, provider, config) })
+}
+
+func (c *Client) registerAuthenticationProvider(ctx context.Context, linkID, provider string, config map[string]string) error {
 	if config == nil {
 		config = map[string]string{}
 	}
@@ -297,12 +314,14 @@ func (c *Client) RegisterAuthenticationProvider(ctx context.Context, linkID, pro
 // RemoveConsumerToken removes the calling user's OAuth access token for the
 // link (reference §6.2).
 func (c *Client) RemoveConsumerToken(ctx context.Context, linkID string) error {
-	_, err := c.do(ctx, call{
-		method:     http.MethodDelete,
-		path:       apiPath(applinksOAuthV1+"/consumer-token", linkID),
-		idempotent: true,
-	}, nil)
-	return err
+	return c.changeLink(ctx, linkID, func() error {
+		_, err := c.do(ctx, call{
+			method:     http.MethodDelete,
+			path:       apiPath(applinksOAuthV1+"/consumer-token", linkID),
+			idempotent: true,
+		}, nil)
+		return err
+	})
 }
 
 // oauthProviders are the providers the status API registers and
@@ -329,40 +348,46 @@ func (o OAuthConfig) normalise() OAuthConfig {
 // The status API can only set both directions, and re-registering the
 // outgoing providers empties their configuration, which for a generic link
 // holds the outgoing consumer's key and service provider URLs. So the
-// configuration is read first and written back after.
+// configuration is read first and written back after, all under the link's
+// lock, so that no other write to the link comes between.
 func (c *Client) SetIncomingOAuth(ctx context.Context, linkID string, incoming OAuthConfig) error {
 	incoming = incoming.normalise()
-	auth, err := c.GetLinkAuthentication(ctx, linkID)
-	if err != nil {
-		return err
-	}
-	status := auth.OAuthStatus()
-	if status.Incoming == incoming {
-		return nil
-	}
-	if err := c.SetOAuthStatus(ctx, linkID, OAuthStatus{Incoming: incoming, Outgoing: status.Outgoing}); err != nil {
-		return err
-	}
-	for _, p := range auth.Providers {
-		if slices.Contains(oauthProviders, p.Provider) && len(p.Config) > 0 {
-			if err := c.RegisterAuthenticationProvider(ctx, linkID, p.Provider, maps.Clone(p.Config)); err != nil {
-				return err
+	return c.changeLink(ctx, linkID, func() error {
+		auth, err := c.fetchLinkAuthentication(ctx, linkID)
+		if err != nil {
+			return err
+		}
+		status := auth.OAuthStatus()
+		if status.Incoming == incoming {
+			return nil
+		}
+		if err := c.setOAuthStatus(ctx, linkID, OAuthStatus{Incoming: incoming, Outgoing: status.Outgoing}); err != nil {
+			return err
+		}
+		for _, p := range auth.Providers {
+			if slices.Contains(oauthProviders, p.Provider) && len(p.Config) > 0 {
+				if err := c.registerAuthenticationProvider(ctx, linkID, p.Provider, maps.Clone(p.Config)); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // DisableOutgoingOAuth unregisters the link's outgoing OAuth providers, which
 // also deletes every user's stored tokens and leaves a generic link's
-// outgoing consumer unreachable. The incoming side stays as it is.
+// outgoing consumer unreachable. The incoming side stays as it is: the
+// status is read and written back under the link's lock.
 func (c *Client) DisableOutgoingOAuth(ctx context.Context, linkID string) error {
-	status, err := c.GetOAuthStatus(ctx, linkID)
-	if err != nil {
-		return err
-	}
-	if !status.Outgoing.Enabled {
-		return nil
-	}
-	return c.SetOAuthStatus(ctx, linkID, OAuthStatus{Incoming: status.Incoming, Outgoing: OAuthConfig{}})
+	return c.changeLink(ctx, linkID, func() error {
+		status, err := c.GetOAuthStatus(ctx, linkID)
+		if err != nil {
+			return err
+		}
+		if !status.Outgoing.Enabled {
+			return nil
+		}
+		return c.setOAuthStatus(ctx, linkID, OAuthStatus{Incoming: status.Incoming, Outgoing: OAuthConfig{}})
+	})
 }

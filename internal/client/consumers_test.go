@@ -23,13 +23,13 @@ const linkAuthenticationFixture = `{"link":[{"href":"applicationlink/id-1/authen
  {"link":[{"href":"applicationlink/id-1/authentication/consumer","rel":"self"}],"key":"jenkins","name":"Jira at Jenkins","signatureMethod":"HMAC_SHA1",
   "twoLOAllowed":false,"twoLOImpersonationAllowed":false,"outgoing":false}]}`
 
-func TestGetLinkAuthentication(t *testing.T) {
+func TestLinkAuthentication(t *testing.T) {
 	t.Parallel()
 	srv, seen := recordingServer(t, func(w http.ResponseWriter, _ *http.Request) {
 		respond(w, http.StatusOK, "application/json", linkAuthenticationFixture)
 	})
 	c, _ := newTestClient(t, srv.URL+"/jira", nil)
-	auth, err := c.GetLinkAuthentication(context.Background(), "id-1")
+	auth, err := c.LinkAuthentication(context.Background(), "id-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,13 +86,13 @@ func TestLinkAuthenticationWithoutConsumers(t *testing.T) {
 	}
 }
 
-func TestGetLinkAuthenticationOfUnknownLink(t *testing.T) {
+func TestLinkAuthenticationOfUnknownLink(t *testing.T) {
 	t.Parallel()
 	srv, _ := recordingServer(t, func(w http.ResponseWriter, _ *http.Request) {
 		respond(w, http.StatusNotFound, "application/json", `{"status-code":404,"message":"No application link with id id-1 found."}`)
 	})
 	c, _ := newTestClient(t, srv.URL, nil)
-	if _, err := c.GetLinkAuthentication(context.Background(), "id-1"); !errors.Is(err, ErrNotFound) {
+	if _, err := c.LinkAuthentication(context.Background(), "id-1"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("err = %v, want ErrNotFound", err)
 	}
 }

@@ -31,7 +31,7 @@ func TestEveryIDIsOnePathSegment(t *testing.T) {
 	ctx := context.Background()
 
 	calls := map[string]func() error{
-		"GetApplicationLink": func() error { _, err := c.GetApplicationLink(ctx, evil); return err },
+		"ApplicationLink": func() error { _, err := c.ApplicationLink(ctx, evil, Uncached); return err },
 		"UpdateApplicationLink": func() error {
 			_, err := c.UpdateApplicationLink(ctx, evil, ApplicationLinkUpdate{Name: "n", RPCURL: "http://a", DisplayURL: "http://a"})
 			return err
@@ -41,7 +41,7 @@ func TestEveryIDIsOnePathSegment(t *testing.T) {
 		"RelocateApplicationLink": func() error { return c.RelocateApplicationLink(ctx, evil, "http://new", true) },
 		"GetOAuthStatus":          func() error { _, err := c.GetOAuthStatus(ctx, evil); return err },
 		"SetOAuthStatus":          func() error { return c.SetOAuthStatus(ctx, evil, OAuthStatus{}) },
-		"GetLinkAuthentication":   func() error { _, err := c.GetLinkAuthentication(ctx, evil); return err },
+		"LinkAuthentication":      func() error { _, err := c.LinkAuthentication(ctx, evil); return err },
 		"PutIncomingConsumer":     func() error { return c.PutIncomingConsumer(ctx, evil, Consumer{Key: "k", Name: "n"}) },
 		"PutOutgoingConsumer":     func() error { return c.PutOutgoingConsumer(ctx, evil, OutgoingConsumer{}) },
 		"RegisterAuthenticationProvider": func() error {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -39,8 +40,14 @@ type ApplicationLink struct {
 	Primary    bool   `json:"primary"`
 }
 
-// ListApplicationLinks returns every link of the instance.
+// ListApplicationLinks returns every link of the instance, from the listing
+// that the reads of one run share (cache.go).
 func (c *Client) ListApplicationLinks(ctx context.Context) ([]ApplicationLink, error) {
+	links, err := c.caches.links.get(ctx, c.now, struct{}{}, c.listApplicationLinks)
+	return slices.Clone(links), err
+}
+
+func (c *Client) listApplicationLinks(ctx context.Context) ([]ApplicationLink, error) {
 	var links []ApplicationLink
 	if _, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(applinksV3 + "/applinks")}, &links); err != nil {
 		return nil, err
@@ -48,12 +55,21 @@ func (c *Client) ListApplicationLinks(ctx context.Context) ([]ApplicationLink, e
 	return links, nil
 }
 
-// SharedApplicationLink returns the link with the id from the listing that
-// the reads of one run share (cache.go), so refreshing many links costs one
-// request; a link that is not listed is an error matching ErrNotFound. Use
-// it to refresh state, and GetApplicationLink to confirm a write.
-func (c *Client) SharedApplicationLink(ctx context.Context, id string) (*ApplicationLink, error) {
-	links, err := c.caches.links.get(ctx, c.now, struct{}{}, c.ListApplicationLinks)
+// ApplicationLink returns the link with the id, or an error matching
+// ErrNotFound. By default it is looked up in the listing that the reads of
+// one run share (cache.go), so refreshing many links costs one request; with
+// Uncached it is read on its own through v3, which answers 404 for an
+// unknown id where v1 answers 500 (design/api.md §3.2).
+func (c *Client) ApplicationLink(ctx context.Context, id string, opts ...ReadOption) (*ApplicationLink, error) {
+	if uncached(opts) {
+		var link ApplicationLink
+		if _, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(applinksV3+"/applinks", id)}, &link); err != nil {
+			return nil, err
+		}
+		return &link, nil
+	}
+	// The shared listing is searched in place, as WhitelistRule does.
+	links, err := c.caches.links.get(ctx, c.now, struct{}{}, c.listApplicationLinks)
 	if err != nil {
 		return nil, err
 	}
@@ -63,16 +79,6 @@ func (c *Client) SharedApplicationLink(ctx context.Context, id string) (*Applica
 		}
 	}
 	return nil, fmt.Errorf("application link %s is not listed by %s: %w", id, c.url(applinksV3+"/applinks", nil), ErrNotFound)
-}
-
-// GetApplicationLink reads one link through v3, which answers 404 for an
-// unknown id; v1 answers 500 there (reference §3.2).
-func (c *Client) GetApplicationLink(ctx context.Context, id string) (*ApplicationLink, error) {
-	var link ApplicationLink
-	if _, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(applinksV3+"/applinks", id)}, &link); err != nil {
-		return nil, err
-	}
-	return &link, nil
 }
 
 // NewApplicationLink is the body of the v2 create (reference §4).
@@ -156,12 +162,15 @@ type ApplicationLinkUpdate struct {
 // checked way.
 func (c *Client) UpdateApplicationLink(ctx context.Context, id string, update ApplicationLinkUpdate) (*ApplicationLink, error) {
 	var link ApplicationLink
-	_, err := c.do(ctx, call{
-		method:     http.MethodPut,
-		path:       apiPath(applinksV3+"/applinks", id),
-		body:       update,
-		idempotent: true,
-	}, &link)
+	err := c.changeLink(ctx, id, func() error {
+		_, err := c.do(ctx, call{
+			method:     http.MethodPut,
+			path:       apiPath(applinksV3+"/applinks", id),
+			body:       update,
+			idempotent: true,
+		}, &link)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -171,23 +180,27 @@ func (c *Client) UpdateApplicationLink(ctx context.Context, id string, update Ap
 // DeleteApplicationLink removes the local link only; the peer's reverse link
 // stays. A link that is already gone returns an error matching ErrNotFound.
 func (c *Client) DeleteApplicationLink(ctx context.Context, id string) error {
-	_, err := c.do(ctx, call{
-		method:     http.MethodDelete,
-		path:       apiPath(applinksV3+"/applinks", id),
-		idempotent: true,
-	}, nil)
-	return err
+	return c.changeLink(ctx, id, func() error {
+		_, err := c.do(ctx, call{
+			method:     http.MethodDelete,
+			path:       apiPath(applinksV3+"/applinks", id),
+			idempotent: true,
+		}, nil)
+		return err
+	})
 }
 
 // MakePrimary makes the link the primary one of its type. The body-less POST
 // is what needs the X-Atlassian-Token header that every request carries.
 func (c *Client) MakePrimary(ctx context.Context, id string) error {
-	_, err := c.do(ctx, call{
-		method:     http.MethodPost,
-		path:       apiPath(applinksV1+"/applicationlink/primary", id),
-		idempotent: true,
-	}, nil)
-	return err
+	return c.changeLink(ctx, id, func() error {
+		_, err := c.do(ctx, call{
+			method:     http.MethodPost,
+			path:       apiPath(applinksV1+"/applicationlink/primary", id),
+			idempotent: true,
+		}, nil)
+		return err
+	})
 }
 
 // ErrPeerNotResponding is what relocation answers (409, empty body) when the
@@ -199,13 +212,16 @@ var ErrPeerNotResponding = errors.New("the application at the new URL is not res
 // new URL itself when it finds none. With force, an unreachable URL is
 // accepted (the products' "relocate anyway").
 func (c *Client) RelocateApplicationLink(ctx context.Context, id, newURL string, force bool) error {
-	_, err := c.do(ctx, call{
-		method: http.MethodPost,
-		path:   apiPath(applinksV1+"/relocateApplicationlink", id),
-		query:  url.Values{"newUrl": {newURL}, "nowarning": {strconv.FormatBool(force)}},
-		// Relocating twice to the same URL has the same effect as once.
-		idempotent: true,
-	}, nil)
+	err := c.changeLink(ctx, id, func() error {
+		_, err := c.do(ctx, call{
+			method: http.MethodPost,
+			path:   apiPath(applinksV1+"/relocateApplicationlink", id),
+			query:  url.Values{"newUrl": {newURL}, "nowarning": {strconv.FormatBool(force)}},
+			// Relocating twice to the same URL has the same effect as once.
+			idempotent: true,
+		}, nil)
+		return err
+	})
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict && !force {
 		return fmt.Errorf("%w: %w", ErrPeerNotResponding, err)
@@ -292,6 +308,10 @@ func (c *Client) GetOAuthStatus(ctx context.Context, id string) (*OAuthStatus, e
 // fails with a conflict when it cannot. Impersonation needs a system
 // administrator.
 func (c *Client) SetOAuthStatus(ctx context.Context, id string, status OAuthStatus) error {
+	return c.changeLink(ctx, id, func() error { return c.setOAuthStatus(ctx, id, status) })
+}
+
+func (c *Client) setOAuthStatus(ctx context.Context, id string, status OAuthStatus) error {
 	_, err := c.do(ctx, call{
 		method:     http.MethodPut,
 		path:       apiPath(applinksV3+"/status", id, "oauth"),

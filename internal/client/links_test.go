@@ -118,7 +118,7 @@ func TestCreateApplicationLinkIsNotRepeated(t *testing.T) {
 	}
 }
 
-func TestGetApplicationLink(t *testing.T) {
+func TestApplicationLinkUncached(t *testing.T) {
 	t.Parallel()
 	srv, seen := recordingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/missing") {
@@ -129,7 +129,7 @@ func TestGetApplicationLink(t *testing.T) {
 	})
 	c, _ := newTestClient(t, srv.URL, nil)
 
-	link, err := c.GetApplicationLink(context.Background(), "a/b c")
+	link, err := c.ApplicationLink(context.Background(), "a/b c", Uncached)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestGetApplicationLink(t *testing.T) {
 		t.Errorf("id not escaped into one segment: %s", got)
 	}
 
-	_, err = c.GetApplicationLink(context.Background(), "missing")
+	_, err = c.ApplicationLink(context.Background(), "missing", Uncached)
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "No application link with id missing") {
 		t.Errorf("want ErrNotFound quoting the server, got %v", err)
 	}

@@ -279,7 +279,7 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 	link, err := r.finishCreate(ctx, createdID, &plan)
 	var auth *client.LinkAuthentication
 	if err == nil {
-		if auth, err = r.client.GetLinkAuthentication(ctx, createdID); err != nil {
+		if auth, err = r.client.LinkAuthentication(ctx, createdID); err != nil {
 			err = fmt.Errorf("reading the new link's authentication configuration: %w", err)
 		}
 	}
@@ -299,7 +299,7 @@ func (r *applicationLinkResource) createLink(ctx context.Context, link client.Ne
 	id, _, err := client.CreateOnce(ctx, r.client,
 		func(ctx context.Context) (string, error) { return r.client.CreateApplicationLink(ctx, link) },
 		func(ctx context.Context) (string, bool, error) {
-			_, err := r.client.GetApplicationLink(ctx, link.ID)
+			_, err := r.client.ApplicationLink(ctx, link.ID, client.Uncached)
 			if errors.Is(err, client.ErrNotFound) {
 				return "", false, nil
 			}
@@ -313,7 +313,7 @@ func (r *applicationLinkResource) createLink(ctx context.Context, link client.Ne
 // returns the link as it now is, since neither write changes anything else
 // of it, so the caller need not read it again.
 func (r *applicationLinkResource) finishCreate(ctx context.Context, id string, plan *applicationLinkResourceModel) (*client.ApplicationLink, error) {
-	link, err := r.client.GetApplicationLink(ctx, id)
+	link, err := r.client.ApplicationLink(ctx, id, client.Uncached)
 	if err != nil {
 		return nil, fmt.Errorf("reading the new link: %w", err)
 	}
@@ -377,7 +377,7 @@ func (r *applicationLinkResource) Read(ctx context.Context, req resource.ReadReq
 	// A refresh reads every link of the run, so it uses the answers the
 	// run's reads share: one listing for all links, and one authentication
 	// read per link that its consumers' reads reuse.
-	link, err := r.client.SharedApplicationLink(ctx, state.ID.ValueString())
+	link, err := r.client.ApplicationLink(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Info(ctx, "Application link no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
@@ -387,7 +387,7 @@ func (r *applicationLinkResource) Read(ctx context.Context, req resource.ReadReq
 		addAPIError(&resp.Diagnostics, "Error Reading Application Link", "read the application link", err)
 		return
 	}
-	auth, err := r.client.SharedLinkAuthentication(ctx, link.ID)
+	auth, err := r.client.LinkAuthentication(ctx, link.ID)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Error Reading Application Link", "read the link's authentication configuration", err)
 		return
@@ -616,12 +616,12 @@ func (r *applicationLinkResource) applyOAuthLevels(ctx context.Context, id strin
 
 // readInto reads the link with the id into m.
 func (r *applicationLinkResource) readInto(ctx context.Context, id string, m *applicationLinkResourceModel, diags *diag.Diagnostics) {
-	link, err := r.client.GetApplicationLink(ctx, id)
+	link, err := r.client.ApplicationLink(ctx, id, client.Uncached)
 	if err != nil {
 		addAPIError(diags, "Error Reading Application Link", "read the application link", err)
 		return
 	}
-	auth, err := r.client.GetLinkAuthentication(ctx, id)
+	auth, err := r.client.LinkAuthentication(ctx, id)
 	if err != nil {
 		addAPIError(diags, "Error Reading Application Link", "read the link's authentication configuration", err)
 		return

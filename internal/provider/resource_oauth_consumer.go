@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -301,22 +300,6 @@ func titleCase(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// consumerLinkLocks serialises this provider's writes to one link: the
-// products' status API sets both directions at once and empties the
-// outgoing provider's configuration, so an incoming and an outgoing consumer
-// of the same link, which Terraform applies in parallel, must not interleave.
-var consumerLinkLocks sync.Map // "<client>/<link id>" → *sync.Mutex
-
-func lockLink(c *client.Client, linkID string) func() {
-	value, _ := consumerLinkLocks.LoadOrStore(fmt.Sprintf("%p/%s", c, strings.ToLower(linkID)), &sync.Mutex{})
-	mu, ok := value.(*sync.Mutex)
-	if !ok {
-		return func() {}
-	}
-	mu.Lock()
-	return mu.Unlock
-}
-
 func (r *oauthConsumerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan oauthConsumerResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -326,9 +309,8 @@ func (r *oauthConsumerResource) Create(ctx context.Context, req resource.CreateR
 	}
 	ctx = maskSecret(ctx, secret)
 	linkID, direction := plan.ApplicationLinkID.ValueString(), plan.Direction.ValueString()
-	defer lockLink(r.client, linkID)()
 
-	auth, err := r.client.GetLinkAuthentication(ctx, linkID)
+	auth, err := r.client.LinkAuthentication(ctx, linkID)
 	if err != nil {
 		addLinkLookupError(&resp.Diagnostics, "Error Creating OAuth Consumer", linkID, err)
 		return
@@ -342,7 +324,7 @@ func (r *oauthConsumerResource) Create(ctx context.Context, req resource.CreateR
 	tflog.Debug(ctx, "Creating OAuth consumer", map[string]any{"application_link_id": linkID, "direction": direction, "consumer_key": plan.ConsumerKey.ValueString()})
 
 	if direction == directionOutgoing {
-		link, err := r.client.GetApplicationLink(ctx, linkID)
+		link, err := r.client.ApplicationLink(ctx, linkID)
 		if err != nil {
 			addLinkLookupError(&resp.Diagnostics, "Error Creating OAuth Consumer", linkID, err)
 			return
@@ -389,7 +371,7 @@ func (r *oauthConsumerResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	found := r.readInto(ctx, &state, r.client.SharedLinkAuthentication, &resp.Diagnostics)
+	found := r.readInto(ctx, &state, r.client.LinkAuthentication, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -410,7 +392,6 @@ func (r *oauthConsumerResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	ctx = maskSecret(ctx, secret)
-	defer lockLink(r.client, plan.ApplicationLinkID.ValueString())()
 	tflog.Debug(ctx, "Updating OAuth consumer", map[string]any{"id": state.ID.ValueString()})
 	if plan.Direction.ValueString() == directionOutgoing {
 		r.writeOutgoing(ctx, &plan, secret, &resp.Diagnostics)
@@ -434,7 +415,6 @@ func (r *oauthConsumerResource) Delete(ctx context.Context, req resource.DeleteR
 		return
 	}
 	linkID := state.ApplicationLinkID.ValueString()
-	defer lockLink(r.client, linkID)()
 	var err error
 	if state.Direction.ValueString() == directionOutgoing {
 		// Disabling outgoing OAuth unregisters the provider that names the
@@ -615,7 +595,7 @@ func addLinkLookupError(diags *diag.Diagnostics, summary, linkID string, err err
 // checks that it holds what was planned.
 func (r *oauthConsumerResource) readBack(ctx context.Context, plan *oauthConsumerResourceModel, diags *diag.Diagnostics) {
 	got := *plan
-	found := r.readInto(ctx, &got, r.client.GetLinkAuthentication, diags)
+	found := r.readInto(ctx, &got, r.client.LinkAuthentication, diags)
 	switch {
 	case diags.HasError():
 		return
