@@ -79,7 +79,7 @@ func (d *applicationLinkStatusDataSource) Schema(_ context.Context, _ datasource
 				Computed:            true,
 				Validators: []validator.String{
 					stringvalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-					stringvalidator.RegexMatches(uuidPattern, "must be a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206"),
+					validators.UUID(),
 				},
 			},
 			"name": schema.StringAttribute{

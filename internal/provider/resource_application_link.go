@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -61,10 +60,6 @@ type applicationLinkResourceModel struct {
 }
 
 const genericType = "generic"
-
-// uuidPattern is what the products accept as an application id
-// (java.util.UUID's string form).
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func (r *applicationLinkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_application_link"
@@ -130,7 +125,7 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 					"`applinks_server` data source, when the instance cannot reach the peer yet. Changing it replaces the link.",
 				Optional:   true,
 				Computed:   true,
-				Validators: []validator.String{stringvalidator.RegexMatches(uuidPattern, "must be a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206")},
+				Validators: []validator.String{validators.UUID()},
 				PlanModifiers: []planmodifier.String{
 					stringplanmodifier.RequiresReplaceIfConfigured(),
 					stringplanmodifier.UseStateForUnknown(),
@@ -489,7 +484,7 @@ func (r *applicationLinkResource) Delete(ctx context.Context, req resource.Delet
 }
 
 func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !uuidPattern.MatchString(req.ID) {
+	if !validators.IsUUID(req.ID) {
 		resp.Diagnostics.AddError("Invalid Application Link Import ID",
 			fmt.Sprintf("Import an application link by its id, a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206 "+
 				"(the data source applinks_application_links lists them); got %q.", req.ID))

@@ -111,7 +111,7 @@ func (r *oauthConsumerResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "The id of the application link, for example `applinks_application_link.jenkins.id`. " +
 					"Changing it replaces the consumer.",
 				Required:      true,
-				Validators:    []validator.String{stringvalidator.RegexMatches(uuidPattern, "must be a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206")},
+				Validators:    []validator.String{validators.UUID()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"direction": schema.StringAttribute{
@@ -451,7 +451,7 @@ func (r *oauthConsumerResource) Delete(ctx context.Context, req resource.DeleteR
 
 func (r *oauthConsumerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	linkID, direction, ok := strings.Cut(req.ID, "/")
-	if !ok || !uuidPattern.MatchString(linkID) || (direction != directionIncoming && direction != directionOutgoing) {
+	if !ok || !validators.IsUUID(linkID) || (direction != directionIncoming && direction != directionOutgoing) {
 		resp.Diagnostics.AddError("Invalid OAuth Consumer Import ID",
 			fmt.Sprintf("Import an OAuth consumer as <application_link_id>/<direction>, where direction is incoming or "+
 				"outgoing, for example 2841b105-5904-3c0a-9710-1ff26ae88206/incoming; got %q.", req.ID))
