@@ -64,7 +64,7 @@ func (d *applicationLinkStatusDataSource) Metadata(_ context.Context, req dataso
 func (d *applicationLinkStatusDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	level := func(side, direction string) string {
 		return "The OAuth level " + side + " for " + direction + ", in the vocabulary of `applinks_application_link`: " +
-			oauthLevelList() + "."
+			oauthLevels.MarkdownList() + "."
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Whether an application link works, and if not why, as the products' own link status " +

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"syscall"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -109,14 +108,4 @@ func providerClient(providerData any, kind string, diags *diag.Diagnostics) *cli
 		return nil
 	}
 	return c
-}
-
-// backtickList renders values as Markdown code, comma-separated, for the
-// descriptions of enumerations.
-func backtickList(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = "`" + v + "`"
-	}
-	return strings.Join(quoted, ", ")
 }

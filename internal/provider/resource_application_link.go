@@ -67,7 +67,7 @@ func (r *applicationLinkResource) Metadata(_ context.Context, req resource.Metad
 
 func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	levelDescription := func(direction, meaning string) string {
-		return "OAuth level for " + meaning + ": " + oauthLevelList() + ". Defaults to `oauth` (three-legged and " +
+		return "OAuth level for " + meaning + ": " + oauthLevels.MarkdownList() + ". Defaults to `oauth` (three-legged and " +
 			"two-legged OAuth, as the products configure new links since AppLinks 4) for Atlassian peers. " +
 			"`oauth_impersonation` needs a system administrator and lets the peer act as any user, so both servers " +
 			"must share one user base. Generic links take no level: configure their consumers with " +
@@ -86,9 +86,9 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"type": schema.StringAttribute{
-				MarkdownDescription: "The peer's product: one of " + productTypeList() + ". Changing it replaces the link.",
+				MarkdownDescription: "The peer's product: one of " + productTypes.MarkdownList() + ". Changing it replaces the link.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(productTypeNames()...)},
+				Validators:          []validator.String{productTypes.Validator()},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"name": schema.StringAttribute{
@@ -135,14 +135,14 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 				MarkdownDescription: levelDescription("incoming", "requests from the peer to this instance"),
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(oauthLevelNames()...)},
+				Validators:          []validator.String{oauthLevels.Validator()},
 				PlanModifiers:       []planmodifier.String{defaultOAuthLevel()},
 			},
 			"outgoing": schema.StringAttribute{
 				MarkdownDescription: levelDescription("outgoing", "requests from this instance to the peer"),
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(oauthLevelNames()...)},
+				Validators:          []validator.String{oauthLevels.Validator()},
 				PlanModifiers:       []planmodifier.String{defaultOAuthLevel()},
 			},
 			"relocate_when_unreachable": schema.BoolAttribute{
@@ -253,7 +253,7 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
-	typeID := typeIDForName(plan.Type.ValueString())
+	typeID := wireOrName(productTypes, plan.Type.ValueString())
 	tflog.Debug(ctx, "Creating application link", map[string]any{"id": id, "type_id": typeID, "name": plan.Name.ValueString()})
 	createdID, err := r.createLink(ctx, client.NewApplicationLink{
 		ID:         id,
@@ -535,11 +535,11 @@ func (r *applicationLinkResource) resolveApplicationID(ctx context.Context, plan
 				"`application_id` to the peer's server id.", rpcURL, peer.WarningCode, peer.Warning))
 		return ""
 	}
-	if want := typeIDForName(plan.Type.ValueString()); peer.Manifest.TypeID != want {
+	if want := wireOrName(productTypes, plan.Type.ValueString()); peer.Manifest.TypeID != want {
 		diags.AddAttributeError(path.Root("type"), "Peer Is Another Product",
 			fmt.Sprintf("The application at %s is %s (type %q), not %s. Set `type = %q`, or point `rpc_url` at a %s instance.",
-				rpcURL, peer.Manifest.Name, typeNameForID(peer.Manifest.TypeID), plan.Type.ValueString(),
-				typeNameForID(peer.Manifest.TypeID), plan.Type.ValueString()))
+				rpcURL, peer.Manifest.Name, nameOrWire(productTypes, peer.Manifest.TypeID), plan.Type.ValueString(),
+				nameOrWire(productTypes, peer.Manifest.TypeID), plan.Type.ValueString()))
 		return ""
 	}
 	return peer.Manifest.ID
@@ -567,7 +567,7 @@ func (r *applicationLinkResource) checkCreatable(ctx context.Context, id string,
 		addAPIError(diags, "Error Creating Application Link", "list the instance's application links", err)
 		return
 	}
-	typeID := typeIDForName(plan.Type.ValueString())
+	typeID := wireOrName(productTypes, plan.Type.ValueString())
 	sameType := 0
 	for _, link := range links {
 		switch {
@@ -600,10 +600,9 @@ func (r *applicationLinkResource) applyOAuthLevels(ctx context.Context, id strin
 	if plan.Type.ValueString() == genericType {
 		return nil
 	}
-	return r.client.SetOAuthStatus(ctx, id, client.OAuthStatus{
-		Incoming: oauthConfigForLevel(plan.Incoming.ValueString()),
-		Outgoing: oauthConfigForLevel(plan.Outgoing.ValueString()),
-	})
+	incoming, _ := oauthLevels.ToWire(plan.Incoming.ValueString())
+	outgoing, _ := oauthLevels.ToWire(plan.Outgoing.ValueString())
+	return r.client.SetOAuthStatus(ctx, id, client.OAuthStatus{Incoming: incoming, Outgoing: outgoing})
 }
 
 // readInto reads the link with the id into m.
@@ -627,7 +626,7 @@ func (r *applicationLinkResource) readInto(ctx context.Context, id string, m *ap
 func fillApplicationLink(link *client.ApplicationLink, auth *client.LinkAuthentication, m *applicationLinkResourceModel) {
 	m.ID = types.StringValue(link.ID)
 	m.ApplicationID = types.StringValue(link.ID)
-	m.Type = types.StringValue(typeNameForID(link.TypeID))
+	m.Type = types.StringValue(nameOrWire(productTypes, link.TypeID))
 	m.Name = types.StringValue(link.Name)
 	m.RPCURL = keepURLSpelling(m.RPCURL, link.RPCURL)
 	m.DisplayURL = keepURLSpelling(m.DisplayURL, link.DisplayURL)
@@ -715,49 +714,25 @@ const (
 	oauthLevelImpersonation = "oauth_impersonation"
 )
 
-var oauthLevels = []struct {
-	name   string
-	config client.OAuthConfig
-}{
-	{oauthLevelDisabled, client.OAuthConfig{}},
-	{oauthLevel3LO, client.OAuthConfig{Enabled: true}},
-	{oauthLevelOAuth, client.OAuthConfig{Enabled: true, TwoLoEnabled: true}},
-	{oauthLevelImpersonation, client.OAuthConfig{Enabled: true, TwoLoEnabled: true, TwoLoImpersonationEnabled: true}},
-}
+var oauthLevels = vocabulary[client.OAuthConfig]{terms: []term[client.OAuthConfig]{
+	{name: oauthLevelDisabled, wire: client.OAuthConfig{}},
+	{name: oauthLevel3LO, wire: client.OAuthConfig{Enabled: true}},
+	{name: oauthLevelOAuth, wire: client.OAuthConfig{Enabled: true, TwoLoEnabled: true}},
+	{name: oauthLevelImpersonation, wire: client.OAuthConfig{Enabled: true, TwoLoEnabled: true, TwoLoImpersonationEnabled: true}},
+}}
 
-func oauthLevelNames() []string {
-	names := make([]string, len(oauthLevels))
-	for i, level := range oauthLevels {
-		names[i] = level.name
-	}
-	return names
-}
-
-func oauthLevelList() string {
-	return backtickList(oauthLevelNames())
-}
-
-func oauthConfigForLevel(name string) client.OAuthConfig {
-	for _, level := range oauthLevels {
-		if level.name == name {
-			return level.config
-		}
-	}
-	return client.OAuthConfig{}
-}
-
-// oauthLevelForConfig normalises as the products do: disabled wins over the
-// other flags, and impersonation implies two-legged OAuth.
+// oauthLevelForConfig normalises as the products do, so that every
+// combination of flags has a name: disabled wins over the other flags, and
+// impersonation implies two-legged OAuth.
 func oauthLevelForConfig(c client.OAuthConfig) string {
 	switch {
 	case !c.Enabled:
-		return oauthLevelDisabled
+		c = client.OAuthConfig{}
 	case c.TwoLoImpersonationEnabled:
-		return oauthLevelImpersonation
-	case c.TwoLoEnabled:
-		return oauthLevelOAuth
+		c.TwoLoEnabled = true
 	}
-	return oauthLevel3LO
+	name, _ := oauthLevels.FromWire(c)
+	return name
 }
 
 var _ planmodifier.String = defaultOAuthLevelModifier{}

@@ -349,7 +349,7 @@ func (r *oauthConsumerResource) Create(ctx context.Context, req resource.CreateR
 			resp.Diagnostics.AddAttributeError(path.Root("direction"), "Outgoing Consumer Needs a Generic Link",
 				fmt.Sprintf("The link %s (%q) is a %s link. Only generic links take an outgoing consumer: between "+
 					"Atlassian products set `outgoing` on the applinks_application_link resource, which exchanges the "+
-					"consumers itself.", linkID, link.Name, typeNameForID(link.TypeID)))
+					"consumers itself.", linkID, link.Name, nameOrWire(productTypes, link.TypeID)))
 			return
 		}
 		r.writeOutgoing(ctx, &plan, secret, &resp.Diagnostics)
