@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -511,9 +510,8 @@ func (r *applicationLinkResource) resolveApplicationID(ctx context.Context, plan
 	}
 
 	peer, err := r.client.DiscoverPeer(ctx, rpcURL)
-	var apiErr *client.APIError
 	switch {
-	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden && !errors.Is(err, client.ErrXSRF):
+	case errors.Is(err, client.ErrForbidden):
 		diags.AddAttributeError(path.Root("application_id"), "Instance Refused to Look Up the Peer",
 			fmt.Sprintf("The instance refuses to fetch manifests from loopback and link-local addresses such as %s, "+
 				"as the products do against server-side request forgery. Set `application_id` to the peer's server id, "+
@@ -697,8 +695,7 @@ func addLinkAPIError(diags *diag.Diagnostics, summary, action string, err error,
 // linkRemedy is remedy with the most likely cause of a refusal for a link:
 // OAuth with impersonation needs a system administrator.
 func linkRemedy(err error, plan *applicationLinkResourceModel) string {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden && !errors.Is(err, client.ErrXSRF) &&
+	if errors.Is(err, client.ErrForbidden) &&
 		(plan.Incoming.ValueString() == oauthLevelImpersonation || plan.Outgoing.ValueString() == oauthLevelImpersonation) {
 		return impersonationNeedsSysadmin
 	}

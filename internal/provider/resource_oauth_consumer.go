@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
 	"sync"
@@ -549,10 +548,9 @@ func (r *oauthConsumerResource) writeIncoming(ctx context.Context, plan, prior *
 		TwoLoEnabled:              twoLegged || impersonation,
 		TwoLoImpersonationEnabled: impersonation,
 	})
-	var apiErr *client.APIError
 	switch {
 	case err == nil:
-	case impersonation && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden && !errors.Is(err, client.ErrXSRF):
+	case impersonation && errors.Is(err, client.ErrForbidden):
 		diags.AddAttributeError(path.Root("impersonation_allowed"), "Impersonation Needs a System Administrator",
 			"The products let only system administrators allow a consumer to act as any user, and the provider's user is "+
 				"not one (administrators are not enough). Configure the provider with a system administrator's "+
