@@ -493,10 +493,6 @@ func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("relocate_when_unreachable"), false)...)
 }
 
-const impersonationNeedsSysadmin = "Setting OAuth with impersonation (`oauth_impersonation`) needs a system " +
-	"administrator, and the provider's user is not one: configure the provider with a system administrator's " +
-	"credentials, or choose `oauth`."
-
 // resolveApplicationID returns the id the new link must have: the configured
 // one, one derived from rpc_url for generic links, or the one the instance
 // discovers in the peer's manifest.
@@ -674,32 +670,6 @@ func canonicalURL(u types.String) string {
 // sameURL compares URLs as the products store them: without trailing slashes.
 func sameURL(a, b string) bool {
 	return strings.TrimRight(a, "/") == strings.TrimRight(b, "/")
-}
-
-// addLinkAPIError reports a failed call against the attribute the server
-// named, when it named one.
-func addLinkAPIError(diags *diag.Diagnostics, summary, action string, err error, plan *applicationLinkResourceModel) {
-	fields := map[string]string{"name": "name", "rpcUrl": "rpc_url", "displayUrl": "display_url"}
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		if attribute, ok := fields[apiErr.Field]; ok {
-			diags.AddAttributeError(path.Root(attribute), summary, fmt.Sprintf("The provider could not %s: the "+
-				"instance refused `%s`. Choose a value that no other link of the instance uses, and an absolute http "+
-				"or https URL where a URL is expected.\n\n%s", action, attribute, err))
-			return
-		}
-	}
-	diags.AddError(summary, fmt.Sprintf("The provider could not %s. %s\n\n%s", action, linkRemedy(err, plan), err))
-}
-
-// linkRemedy is remedy with the most likely cause of a refusal for a link:
-// OAuth with impersonation needs a system administrator.
-func linkRemedy(err error, plan *applicationLinkResourceModel) string {
-	if errors.Is(err, client.ErrForbidden) &&
-		(plan.Incoming.ValueString() == oauthLevelImpersonation || plan.Outgoing.ValueString() == oauthLevelImpersonation) {
-		return impersonationNeedsSysadmin
-	}
-	return remedy(err)
 }
 
 // OAuth levels in the resource's vocabulary; the products normalise every

@@ -585,28 +585,6 @@ func (r *oauthConsumerResource) writeOutgoing(ctx context.Context, plan *oauthCo
 	}
 }
 
-func addConsumerWriteError(diags *diag.Diagnostics, action string, err error) {
-	if errors.Is(err, client.ErrValidation) {
-		diags.AddError("OAuth Consumer Refused", fmt.Sprintf("The instance refused to %s. Check the attributes the "+
-			"instance names below: the key and name must not be empty, and an incoming consumer's public key must be "+
-			"an RSA public key.\n\n%s", action, err))
-		return
-	}
-	addAPIError(diags, "Error Writing OAuth Consumer", action, err)
-}
-
-// addLinkLookupError explains a failed read of the link a consumer belongs to.
-func addLinkLookupError(diags *diag.Diagnostics, summary, linkID string, err error) {
-	if errors.Is(err, client.ErrNotFound) {
-		diags.AddAttributeError(path.Root("application_link_id"), "Application Link Not Found",
-			fmt.Sprintf("The instance has no application link with id %s. Create the link first (an "+
-				"applinks_application_link resource, referenced as `applinks_application_link.<name>.id`, orders "+
-				"this for you), or correct `application_link_id`.\n\n%s", linkID, err))
-		return
-	}
-	addAPIError(diags, summary, "read the application link's OAuth configuration", err)
-}
-
 // readBack reads what the server made of a write into the model and
 // checks that it holds what was planned.
 func (r *oauthConsumerResource) readBack(ctx context.Context, plan *oauthConsumerResourceModel, diags *diag.Diagnostics) {

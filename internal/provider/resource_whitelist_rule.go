@@ -280,22 +280,6 @@ func applyWhitelistRule(data *whitelistRuleResourceModel, rule *client.Whitelist
 	data.AllowAnonymous = types.BoolValue(rule.AllowAnonymousUser)
 }
 
-// addWhitelistAPIError words the allowlist's own failure modes before
-// falling back to the provider's general advice.
-func addWhitelistAPIError(diags *diag.Diagnostics, summary, action string, err error) {
-	switch {
-	case errors.Is(err, client.ErrUnauthorized) && !errors.Is(err, client.ErrBadCredentials):
-		diags.AddError(summary, fmt.Sprintf("The provider could not %s. Changing the allowlist needs a system administrator "+
-			"(for example a member of jira-system-administrators, or a Confluence system administrator); an administrator "+
-			"is not enough. Configure the provider with a system administrator's credentials.\n\n%s", action, err))
-	case errors.Is(err, client.ErrValidation):
-		diags.AddError(summary, fmt.Sprintf("The provider could not %s: the instance refused the values. Correct the "+
-			"configuration as the message below says.\n\n%s", action, err))
-	default:
-		addAPIError(diags, summary, action, err)
-	}
-}
-
 func (r *whitelistRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var data whitelistRuleResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &data)...)
