@@ -64,7 +64,7 @@ func (d *applicationLinkStatusDataSource) Metadata(_ context.Context, req dataso
 func (d *applicationLinkStatusDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	level := func(side, direction string) string {
 		return "The OAuth level " + side + " for " + direction + ", in the vocabulary of `applinks_application_link`: " +
-			oauthLevelList() + "."
+			oauthLevels.MarkdownList() + "."
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Whether an application link works, and if not why, as the products' own link status " +
@@ -79,7 +79,7 @@ func (d *applicationLinkStatusDataSource) Schema(_ context.Context, _ datasource
 				Computed:            true,
 				Validators: []validator.String{
 					stringvalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-					stringvalidator.RegexMatches(uuidPattern, "must be a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206"),
+					validators.UUID(),
 				},
 			},
 			"name": schema.StringAttribute{

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -57,9 +56,9 @@ func (d *applicationLinksDataSource) Schema(_ context.Context, _ datasource.Sche
 			"check every link with `applinks_application_link_status`.",
 		Attributes: map[string]schema.Attribute{
 			"type": schema.StringAttribute{
-				MarkdownDescription: "Only list links to this product: one of " + productTypeList() + ". Lists every link when unset.",
+				MarkdownDescription: "Only list links to this product: one of " + productTypes.MarkdownList() + ". Lists every link when unset.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(productTypeNames()...)},
+				Validators:          []validator.String{productTypes.Validator()},
 			},
 			"links": schema.ListNestedAttribute{
 				MarkdownDescription: "The links, in the order of the products' admin page: by type id (`stash` for Bitbucket), then by name.",
@@ -76,7 +75,7 @@ func (d *applicationLinksDataSource) Schema(_ context.Context, _ datasource.Sche
 						},
 						"type": schema.StringAttribute{
 							MarkdownDescription: "The linked product, in the vocabulary of `applinks_application_link` (one of " +
-								productTypeList() + "); types the provider does not know are reported as the server names them.",
+								productTypes.MarkdownList() + "); types the provider does not know are reported as the server names them.",
 							Computed: true,
 						},
 						"rpc_url": schema.StringAttribute{
@@ -130,13 +129,13 @@ func (d *applicationLinksDataSource) Read(ctx context.Context, req datasource.Re
 func applicationLinkEntries(links []client.ApplicationLink, typeName string) []applicationLinkEntryModel {
 	entries := []applicationLinkEntryModel{}
 	for _, l := range links {
-		if typeName != "" && l.TypeID != typeIDForName(typeName) {
+		if typeName != "" && l.TypeID != wireOrName(productTypes, typeName) {
 			continue
 		}
 		entries = append(entries, applicationLinkEntryModel{
 			ID:         types.StringValue(l.ID),
 			Name:       types.StringValue(l.Name),
-			Type:       types.StringValue(typeNameForID(l.TypeID)),
+			Type:       types.StringValue(nameOrWire(productTypes, l.TypeID)),
 			RPCURL:     types.StringValue(l.RPCURL),
 			DisplayURL: types.StringValue(l.DisplayURL),
 			Primary:    types.BoolValue(l.Primary),
@@ -144,7 +143,7 @@ func applicationLinkEntries(links []client.ApplicationLink, typeName string) []a
 		})
 	}
 	slices.SortStableFunc(entries, func(a, b applicationLinkEntryModel) int {
-		return cmp.Or(strings.Compare(typeIDForName(a.Type.ValueString()), typeIDForName(b.Type.ValueString())),
+		return cmp.Or(strings.Compare(wireOrName(productTypes, a.Type.ValueString()), wireOrName(productTypes, b.Type.ValueString())),
 			strings.Compare(a.Name.ValueString(), b.Name.ValueString()))
 	})
 	return entries

@@ -55,7 +55,7 @@ func (d *serverDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 				Computed:            true,
 			},
 			"type": schema.StringAttribute{
-				MarkdownDescription: "The product, in the provider's vocabulary: one of " + productTypeList() +
+				MarkdownDescription: "The product, in the provider's vocabulary: one of " + productTypes.MarkdownList() +
 					". Types the provider does not know are reported as the server gives them.",
 				Computed: true,
 			},
@@ -107,7 +107,7 @@ func serverModelFromManifest(m *client.Manifest) serverDataSourceModel {
 	return serverDataSourceModel{
 		ServerID:        types.StringValue(m.ID),
 		Name:            types.StringValue(m.Name),
-		Type:            types.StringValue(typeNameForID(m.TypeID)),
+		Type:            types.StringValue(nameOrWire(productTypes, m.TypeID)),
 		TypeID:          types.StringValue(m.TypeID),
 		Version:         types.StringValue(m.Version),
 		BuildNumber:     types.Int64Value(m.BuildNumber),

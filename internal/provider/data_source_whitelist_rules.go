@@ -61,7 +61,7 @@ func (d *whitelistRulesDataSource) Schema(_ context.Context, _ datasource.Schema
 							Computed:            true,
 						},
 						"type": schema.StringAttribute{
-							MarkdownDescription: "One of " + whitelistRuleTypesMarkdown() + "; or `" + whitelistTypeApplicationLink +
+							MarkdownDescription: "One of " + whitelistRuleTypes.MarkdownList() + "; or `" + whitelistTypeApplicationLink +
 								"` for the rule of an application link. Types the provider does not know are reported as the server names them.",
 							Computed: true,
 						},

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"syscall"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
 )
@@ -82,6 +82,77 @@ func remedy(err error) string {
 	return "Check that `url` is right and the instance is reachable from where Terraform runs."
 }
 
+// The remedies of single resources word the refusals that only they meet,
+// then fall back to remedy.
+
+const impersonationNeedsSysadmin = "Setting OAuth with impersonation (`oauth_impersonation`) needs a system " +
+	"administrator, and the provider's user is not one: configure the provider with a system administrator's " +
+	"credentials, or choose `oauth`."
+
+// addLinkAPIError reports a failed call against the attribute the server
+// named, when it named one.
+func addLinkAPIError(diags *diag.Diagnostics, summary, action string, err error, plan *applicationLinkResourceModel) {
+	fields := map[string]string{"name": "name", "rpcUrl": "rpc_url", "displayUrl": "display_url"}
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		if attribute, ok := fields[apiErr.Field]; ok {
+			diags.AddAttributeError(path.Root(attribute), summary, fmt.Sprintf("The provider could not %s: the "+
+				"instance refused `%s`. Choose a value that no other link of the instance uses, and an absolute http "+
+				"or https URL where a URL is expected.\n\n%s", action, attribute, err))
+			return
+		}
+	}
+	diags.AddError(summary, fmt.Sprintf("The provider could not %s. %s\n\n%s", action, linkRemedy(err, plan), err))
+}
+
+// linkRemedy is remedy with the most likely cause of a refusal for a link:
+// OAuth with impersonation needs a system administrator.
+func linkRemedy(err error, plan *applicationLinkResourceModel) string {
+	if errors.Is(err, client.ErrForbidden) &&
+		(plan.Incoming.ValueString() == oauthLevelImpersonation || plan.Outgoing.ValueString() == oauthLevelImpersonation) {
+		return impersonationNeedsSysadmin
+	}
+	return remedy(err)
+}
+
+// addWhitelistAPIError words the allowlist's own failure modes before
+// falling back to the provider's general advice.
+func addWhitelistAPIError(diags *diag.Diagnostics, summary, action string, err error) {
+	switch {
+	case errors.Is(err, client.ErrUnauthorized) && !errors.Is(err, client.ErrBadCredentials):
+		diags.AddError(summary, fmt.Sprintf("The provider could not %s. Changing the allowlist needs a system administrator "+
+			"(for example a member of jira-system-administrators, or a Confluence system administrator); an administrator "+
+			"is not enough. Configure the provider with a system administrator's credentials.\n\n%s", action, err))
+	case errors.Is(err, client.ErrValidation):
+		diags.AddError(summary, fmt.Sprintf("The provider could not %s: the instance refused the values. Correct the "+
+			"configuration as the message below says.\n\n%s", action, err))
+	default:
+		addAPIError(diags, summary, action, err)
+	}
+}
+
+func addConsumerWriteError(diags *diag.Diagnostics, action string, err error) {
+	if errors.Is(err, client.ErrValidation) {
+		diags.AddError("OAuth Consumer Refused", fmt.Sprintf("The instance refused to %s. Check the attributes the "+
+			"instance names below: the key and name must not be empty, and an incoming consumer's public key must be "+
+			"an RSA public key.\n\n%s", action, err))
+		return
+	}
+	addAPIError(diags, "Error Writing OAuth Consumer", action, err)
+}
+
+// addLinkLookupError explains a failed read of the link a consumer belongs to.
+func addLinkLookupError(diags *diag.Diagnostics, summary, linkID string, err error) {
+	if errors.Is(err, client.ErrNotFound) {
+		diags.AddAttributeError(path.Root("application_link_id"), "Application Link Not Found",
+			fmt.Sprintf("The instance has no application link with id %s. Create the link first (an "+
+				"applinks_application_link resource, referenced as `applinks_application_link.<name>.id`, orders "+
+				"this for you), or correct `application_link_id`.\n\n%s", linkID, err))
+		return
+	}
+	addAPIError(diags, summary, "read the application link's OAuth configuration", err)
+}
+
 func statusOf(err error) int {
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
@@ -109,14 +180,4 @@ func providerClient(providerData any, kind string, diags *diag.Diagnostics) *cli
 		return nil
 	}
 	return c
-}
-
-// backtickList renders values as Markdown code, comma-separated, for the
-// descriptions of enumerations.
-func backtickList(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = "`" + v + "`"
-	}
-	return strings.Join(quoted, ", ")
 }

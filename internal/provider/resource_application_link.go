@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -63,17 +61,13 @@ type applicationLinkResourceModel struct {
 
 const genericType = "generic"
 
-// uuidPattern is what the products accept as an application id
-// (java.util.UUID's string form).
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
 func (r *applicationLinkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_application_link"
 }
 
 func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	levelDescription := func(direction, meaning string) string {
-		return "OAuth level for " + meaning + ": " + oauthLevelList() + ". Defaults to `oauth` (three-legged and " +
+		return "OAuth level for " + meaning + ": " + oauthLevels.MarkdownList() + ". Defaults to `oauth` (three-legged and " +
 			"two-legged OAuth, as the products configure new links since AppLinks 4) for Atlassian peers. " +
 			"`oauth_impersonation` needs a system administrator and lets the peer act as any user, so both servers " +
 			"must share one user base. Generic links take no level: configure their consumers with " +
@@ -92,9 +86,9 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"type": schema.StringAttribute{
-				MarkdownDescription: "The peer's product: one of " + productTypeList() + ". Changing it replaces the link.",
+				MarkdownDescription: "The peer's product: one of " + productTypes.MarkdownList() + ". Changing it replaces the link.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(productTypeNames()...)},
+				Validators:          []validator.String{productTypes.Validator()},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"name": schema.StringAttribute{
@@ -133,7 +127,7 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 					"`applinks_server` data source, when the instance cannot reach the peer yet. Changing it replaces the link.",
 				Optional:   true,
 				Computed:   true,
-				Validators: []validator.String{stringvalidator.RegexMatches(uuidPattern, "must be a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206")},
+				Validators: []validator.String{validators.UUID()},
 				PlanModifiers: []planmodifier.String{
 					stringplanmodifier.RequiresReplaceIfConfigured(),
 					stringplanmodifier.UseStateForUnknown(),
@@ -143,14 +137,14 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 				MarkdownDescription: levelDescription("incoming", "requests from the peer to this instance"),
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(oauthLevelNames()...)},
+				Validators:          []validator.String{oauthLevels.Validator()},
 				PlanModifiers:       []planmodifier.String{defaultOAuthLevel()},
 			},
 			"outgoing": schema.StringAttribute{
 				MarkdownDescription: levelDescription("outgoing", "requests from this instance to the peer"),
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(oauthLevelNames()...)},
+				Validators:          []validator.String{oauthLevels.Validator()},
 				PlanModifiers:       []planmodifier.String{defaultOAuthLevel()},
 			},
 			"relocate_when_unreachable": schema.BoolAttribute{
@@ -261,7 +255,7 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
-	typeID := typeIDForName(plan.Type.ValueString())
+	typeID := wireOrName(productTypes, plan.Type.ValueString())
 	tflog.Debug(ctx, "Creating application link", map[string]any{"id": id, "type_id": typeID, "name": plan.Name.ValueString()})
 	createdID, err := r.createLink(ctx, client.NewApplicationLink{
 		ID:         id,
@@ -492,7 +486,7 @@ func (r *applicationLinkResource) Delete(ctx context.Context, req resource.Delet
 }
 
 func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !uuidPattern.MatchString(req.ID) {
+	if !validators.IsUUID(req.ID) {
 		resp.Diagnostics.AddError("Invalid Application Link Import ID",
 			fmt.Sprintf("Import an application link by its id, a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206 "+
 				"(the data source applinks_application_links lists them); got %q.", req.ID))
@@ -501,10 +495,6 @@ func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("relocate_when_unreachable"), false)...)
 }
-
-const impersonationNeedsSysadmin = "Setting OAuth with impersonation (`oauth_impersonation`) needs a system " +
-	"administrator, and the provider's user is not one: configure the provider with a system administrator's " +
-	"credentials, or choose `oauth`."
 
 // resolveApplicationID returns the id the new link must have: the configured
 // one, one derived from rpc_url for generic links, or the one the instance
@@ -519,9 +509,8 @@ func (r *applicationLinkResource) resolveApplicationID(ctx context.Context, plan
 	}
 
 	peer, err := r.client.DiscoverPeer(ctx, rpcURL)
-	var apiErr *client.APIError
 	switch {
-	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden && !errors.Is(err, client.ErrXSRF):
+	case errors.Is(err, client.ErrForbidden):
 		diags.AddAttributeError(path.Root("application_id"), "Instance Refused to Look Up the Peer",
 			fmt.Sprintf("The instance refuses to fetch manifests from loopback and link-local addresses such as %s, "+
 				"as the products do against server-side request forgery. Set `application_id` to the peer's server id, "+
@@ -543,11 +532,11 @@ func (r *applicationLinkResource) resolveApplicationID(ctx context.Context, plan
 				"`application_id` to the peer's server id.", rpcURL, peer.WarningCode, peer.Warning))
 		return ""
 	}
-	if want := typeIDForName(plan.Type.ValueString()); peer.Manifest.TypeID != want {
+	if want := wireOrName(productTypes, plan.Type.ValueString()); peer.Manifest.TypeID != want {
 		diags.AddAttributeError(path.Root("type"), "Peer Is Another Product",
 			fmt.Sprintf("The application at %s is %s (type %q), not %s. Set `type = %q`, or point `rpc_url` at a %s instance.",
-				rpcURL, peer.Manifest.Name, typeNameForID(peer.Manifest.TypeID), plan.Type.ValueString(),
-				typeNameForID(peer.Manifest.TypeID), plan.Type.ValueString()))
+				rpcURL, peer.Manifest.Name, nameOrWire(productTypes, peer.Manifest.TypeID), plan.Type.ValueString(),
+				nameOrWire(productTypes, peer.Manifest.TypeID), plan.Type.ValueString()))
 		return ""
 	}
 	return peer.Manifest.ID
@@ -575,7 +564,7 @@ func (r *applicationLinkResource) checkCreatable(ctx context.Context, id string,
 		addAPIError(diags, "Error Creating Application Link", "list the instance's application links", err)
 		return
 	}
-	typeID := typeIDForName(plan.Type.ValueString())
+	typeID := wireOrName(productTypes, plan.Type.ValueString())
 	sameType := 0
 	for _, link := range links {
 		switch {
@@ -608,10 +597,9 @@ func (r *applicationLinkResource) applyOAuthLevels(ctx context.Context, id strin
 	if plan.Type.ValueString() == genericType {
 		return nil
 	}
-	return r.client.SetOAuthStatus(ctx, id, client.OAuthStatus{
-		Incoming: oauthConfigForLevel(plan.Incoming.ValueString()),
-		Outgoing: oauthConfigForLevel(plan.Outgoing.ValueString()),
-	})
+	incoming, _ := oauthLevels.ToWire(plan.Incoming.ValueString())
+	outgoing, _ := oauthLevels.ToWire(plan.Outgoing.ValueString())
+	return r.client.SetOAuthStatus(ctx, id, client.OAuthStatus{Incoming: incoming, Outgoing: outgoing})
 }
 
 // readInto reads the link with the id into m.
@@ -634,7 +622,7 @@ func (r *applicationLinkResource) readInto(ctx context.Context, id string, m *ap
 func fillApplicationLink(link *client.ApplicationLink, auth *client.LinkAuthentication, m *applicationLinkResourceModel) {
 	m.ID = types.StringValue(link.ID)
 	m.ApplicationID = types.StringValue(link.ID)
-	m.Type = types.StringValue(typeNameForID(link.TypeID))
+	m.Type = types.StringValue(nameOrWire(productTypes, link.TypeID))
 	m.Name = types.StringValue(link.Name)
 	m.RPCURL = customtypes.NewLinkURLValue(link.RPCURL)
 	m.DisplayURL = customtypes.NewLinkURLValue(link.DisplayURL)
@@ -679,33 +667,6 @@ func sameURL(a, b string) bool {
 	return customtypes.CanonicalLinkURL(a) == customtypes.CanonicalLinkURL(b)
 }
 
-// addLinkAPIError reports a failed call against the attribute the server
-// named, when it named one.
-func addLinkAPIError(diags *diag.Diagnostics, summary, action string, err error, plan *applicationLinkResourceModel) {
-	fields := map[string]string{"name": "name", "rpcUrl": "rpc_url", "displayUrl": "display_url"}
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		if attribute, ok := fields[apiErr.Field]; ok {
-			diags.AddAttributeError(path.Root(attribute), summary, fmt.Sprintf("The provider could not %s: the "+
-				"instance refused `%s`. Choose a value that no other link of the instance uses, and an absolute http "+
-				"or https URL where a URL is expected.\n\n%s", action, attribute, err))
-			return
-		}
-	}
-	diags.AddError(summary, fmt.Sprintf("The provider could not %s. %s\n\n%s", action, linkRemedy(err, plan), err))
-}
-
-// linkRemedy is remedy with the most likely cause of a refusal for a link:
-// OAuth with impersonation needs a system administrator.
-func linkRemedy(err error, plan *applicationLinkResourceModel) string {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden && !errors.Is(err, client.ErrXSRF) &&
-		(plan.Incoming.ValueString() == oauthLevelImpersonation || plan.Outgoing.ValueString() == oauthLevelImpersonation) {
-		return impersonationNeedsSysadmin
-	}
-	return remedy(err)
-}
-
 // OAuth levels in the resource's vocabulary; the products normalise every
 // configuration to one of these four.
 const (
@@ -715,49 +676,25 @@ const (
 	oauthLevelImpersonation = "oauth_impersonation"
 )
 
-var oauthLevels = []struct {
-	name   string
-	config client.OAuthConfig
-}{
-	{oauthLevelDisabled, client.OAuthConfig{}},
-	{oauthLevel3LO, client.OAuthConfig{Enabled: true}},
-	{oauthLevelOAuth, client.OAuthConfig{Enabled: true, TwoLoEnabled: true}},
-	{oauthLevelImpersonation, client.OAuthConfig{Enabled: true, TwoLoEnabled: true, TwoLoImpersonationEnabled: true}},
-}
+var oauthLevels = vocabulary[client.OAuthConfig]{terms: []term[client.OAuthConfig]{
+	{name: oauthLevelDisabled, wire: client.OAuthConfig{}},
+	{name: oauthLevel3LO, wire: client.OAuthConfig{Enabled: true}},
+	{name: oauthLevelOAuth, wire: client.OAuthConfig{Enabled: true, TwoLoEnabled: true}},
+	{name: oauthLevelImpersonation, wire: client.OAuthConfig{Enabled: true, TwoLoEnabled: true, TwoLoImpersonationEnabled: true}},
+}}
 
-func oauthLevelNames() []string {
-	names := make([]string, len(oauthLevels))
-	for i, level := range oauthLevels {
-		names[i] = level.name
-	}
-	return names
-}
-
-func oauthLevelList() string {
-	return backtickList(oauthLevelNames())
-}
-
-func oauthConfigForLevel(name string) client.OAuthConfig {
-	for _, level := range oauthLevels {
-		if level.name == name {
-			return level.config
-		}
-	}
-	return client.OAuthConfig{}
-}
-
-// oauthLevelForConfig normalises as the products do: disabled wins over the
-// other flags, and impersonation implies two-legged OAuth.
+// oauthLevelForConfig normalises as the products do, so that every
+// combination of flags has a name: disabled wins over the other flags, and
+// impersonation implies two-legged OAuth.
 func oauthLevelForConfig(c client.OAuthConfig) string {
 	switch {
 	case !c.Enabled:
-		return oauthLevelDisabled
+		c = client.OAuthConfig{}
 	case c.TwoLoImpersonationEnabled:
-		return oauthLevelImpersonation
-	case c.TwoLoEnabled:
-		return oauthLevelOAuth
+		c.TwoLoEnabled = true
 	}
-	return oauthLevel3LO
+	name, _ := oauthLevels.FromWire(c)
+	return name
 }
 
 var _ planmodifier.String = defaultOAuthLevelModifier{}

@@ -341,8 +341,8 @@ func TestLevelWalkCoversEveryTransition(t *testing.T) {
 	for i := 1; i < len(levelWalk); i++ {
 		seen[[2]string{levelWalk[i-1], levelWalk[i]}] = true
 	}
-	for _, from := range oauthLevelNames() {
-		for _, to := range oauthLevelNames() {
+	for _, from := range oauthLevels.Names() {
+		for _, to := range oauthLevels.Names() {
 			if from != to && !seen[[2]string{from, to}] {
 				t.Errorf("the walk never goes from %s to %s", from, to)
 			}

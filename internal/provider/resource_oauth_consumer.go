@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
 
@@ -111,7 +110,7 @@ func (r *oauthConsumerResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "The id of the application link, for example `applinks_application_link.jenkins.id`. " +
 					"Changing it replaces the consumer.",
 				Required:      true,
-				Validators:    []validator.String{stringvalidator.RegexMatches(uuidPattern, "must be a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206")},
+				Validators:    []validator.String{validators.UUID()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"direction": schema.StringAttribute{
@@ -333,7 +332,7 @@ func (r *oauthConsumerResource) Create(ctx context.Context, req resource.CreateR
 			resp.Diagnostics.AddAttributeError(path.Root("direction"), "Outgoing Consumer Needs a Generic Link",
 				fmt.Sprintf("The link %s (%q) is a %s link. Only generic links take an outgoing consumer: between "+
 					"Atlassian products set `outgoing` on the applinks_application_link resource, which exchanges the "+
-					"consumers itself.", linkID, link.Name, typeNameForID(link.TypeID)))
+					"consumers itself.", linkID, link.Name, nameOrWire(productTypes, link.TypeID)))
 			return
 		}
 		r.writeOutgoing(ctx, &plan, secret, &resp.Diagnostics)
@@ -433,7 +432,7 @@ func (r *oauthConsumerResource) Delete(ctx context.Context, req resource.DeleteR
 
 func (r *oauthConsumerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	linkID, direction, ok := strings.Cut(req.ID, "/")
-	if !ok || !uuidPattern.MatchString(linkID) || (direction != directionIncoming && direction != directionOutgoing) {
+	if !ok || !validators.IsUUID(linkID) || (direction != directionIncoming && direction != directionOutgoing) {
 		resp.Diagnostics.AddError("Invalid OAuth Consumer Import ID",
 			fmt.Sprintf("Import an OAuth consumer as <application_link_id>/<direction>, where direction is incoming or "+
 				"outgoing, for example 2841b105-5904-3c0a-9710-1ff26ae88206/incoming; got %q.", req.ID))
@@ -531,10 +530,9 @@ func (r *oauthConsumerResource) writeIncoming(ctx context.Context, plan, prior *
 		TwoLoEnabled:              twoLegged || impersonation,
 		TwoLoImpersonationEnabled: impersonation,
 	})
-	var apiErr *client.APIError
 	switch {
 	case err == nil:
-	case impersonation && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden && !errors.Is(err, client.ErrXSRF):
+	case impersonation && errors.Is(err, client.ErrForbidden):
 		diags.AddAttributeError(path.Root("impersonation_allowed"), "Impersonation Needs a System Administrator",
 			"The products let only system administrators allow a consumer to act as any user, and the provider's user is "+
 				"not one (administrators are not enough). Configure the provider with a system administrator's "+
@@ -567,28 +565,6 @@ func (r *oauthConsumerResource) writeOutgoing(ctx context.Context, plan *oauthCo
 	if err != nil {
 		addConsumerWriteError(diags, "configure the service provider of the outgoing consumer", err)
 	}
-}
-
-func addConsumerWriteError(diags *diag.Diagnostics, action string, err error) {
-	if errors.Is(err, client.ErrValidation) {
-		diags.AddError("OAuth Consumer Refused", fmt.Sprintf("The instance refused to %s. Check the attributes the "+
-			"instance names below: the key and name must not be empty, and an incoming consumer's public key must be "+
-			"an RSA public key.\n\n%s", action, err))
-		return
-	}
-	addAPIError(diags, "Error Writing OAuth Consumer", action, err)
-}
-
-// addLinkLookupError explains a failed read of the link a consumer belongs to.
-func addLinkLookupError(diags *diag.Diagnostics, summary, linkID string, err error) {
-	if errors.Is(err, client.ErrNotFound) {
-		diags.AddAttributeError(path.Root("application_link_id"), "Application Link Not Found",
-			fmt.Sprintf("The instance has no application link with id %s. Create the link first (an "+
-				"applinks_application_link resource, referenced as `applinks_application_link.<name>.id`, orders "+
-				"this for you), or correct `application_link_id`.\n\n%s", linkID, err))
-		return
-	}
-	addAPIError(diags, summary, "read the application link's OAuth configuration", err)
 }
 
 // readBack reads what the server made of a write into the model and

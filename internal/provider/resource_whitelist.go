@@ -3,9 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -33,9 +31,7 @@ const whitelistSingletonID = "whitelist"
 // whitelistRestrictiveness is the provider's vocabulary for the
 // application-link restrictiveness, the first entry being the product's
 // default; it feeds the OneOf validator and the documentation.
-var whitelistRestrictiveness = []struct {
-	name, wire, description string
-}{
+var whitelistRestrictiveness = vocabulary[string]{terms: []term[string]{
 	{"allow_authenticated", client.RestrictivenessAllowAuthenticated,
 		"every application link gets a rule that lets the product call it on behalf of logged-in users (the product's default)"},
 	{"allow_anonymous", client.RestrictivenessAllowAnonymous,
@@ -43,41 +39,7 @@ var whitelistRestrictiveness = []struct {
 	{"deny", client.RestrictivenessDeny,
 		"application links get no rule, and the product deletes the ones they had; calls to linked applications then " +
 			"need rules of their own"},
-}
-
-func whitelistRestrictivenessNames() []string {
-	names := make([]string, len(whitelistRestrictiveness))
-	for i, r := range whitelistRestrictiveness {
-		names[i] = r.name
-	}
-	return names
-}
-
-func whitelistRestrictivenessMarkdown() string {
-	items := make([]string, len(whitelistRestrictiveness))
-	for i, r := range whitelistRestrictiveness {
-		items[i] = "`" + r.name + "`: " + r.description
-	}
-	return strings.Join(items, "; ")
-}
-
-func restrictivenessWire(name string) string {
-	for _, r := range whitelistRestrictiveness {
-		if r.name == name {
-			return r.wire
-		}
-	}
-	return name
-}
-
-func restrictivenessName(wire string) string {
-	for _, r := range whitelistRestrictiveness {
-		if r.wire == wire {
-			return r.name
-		}
-	}
-	return wire
-}
+}}
 
 // NewWhitelistResource returns the applinks_whitelist resource.
 func NewWhitelistResource() resource.Resource {
@@ -122,13 +84,13 @@ func (r *whitelistResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Default:  booldefault.StaticBool(true),
 			},
 			"application_link_restrictiveness": schema.StringAttribute{
-				MarkdownDescription: "How application links are added to the allowlist. One of " + whitelistRestrictivenessMarkdown() +
-					". Defaults to `" + whitelistRestrictiveness[0].name + "`.",
+				MarkdownDescription: "How application links are added to the allowlist. One of " + whitelistRestrictiveness.MarkdownList() +
+					". Defaults to `" + whitelistRestrictiveness.Names()[0] + "`.",
 				Optional: true,
 				Computed: true,
-				Default:  stringdefault.StaticString(whitelistRestrictiveness[0].name),
+				Default:  stringdefault.StaticString(whitelistRestrictiveness.Names()[0]),
 				Validators: []validator.String{
-					stringvalidator.OneOf(whitelistRestrictivenessNames()...),
+					whitelistRestrictiveness.Validator(),
 				},
 			},
 		},
@@ -153,7 +115,7 @@ func (r *whitelistResource) set(ctx context.Context, data *whitelistResourceMode
 		return false
 	}
 	settings, err := r.client.SetWhitelistSettings(ctx, client.WhitelistSettings{
-		ApplicationLinkRestrictiveness: restrictivenessWire(restrictiveness),
+		ApplicationLinkRestrictiveness: wireOrName(whitelistRestrictiveness, restrictiveness),
 	})
 	if err != nil {
 		addWhitelistAPIError(diags, summary, fmt.Sprintf("set the application-link restrictiveness to %q (the allowlist "+
@@ -161,7 +123,7 @@ func (r *whitelistResource) set(ctx context.Context, data *whitelistResourceMode
 		return false
 	}
 	data.ID = types.StringValue(whitelistSingletonID)
-	data.ApplicationLinkRestrictiveness = types.StringValue(restrictivenessName(settings.ApplicationLinkRestrictiveness))
+	data.ApplicationLinkRestrictiveness = types.StringValue(nameOrWire(whitelistRestrictiveness, settings.ApplicationLinkRestrictiveness))
 	return true
 }
 
@@ -206,7 +168,7 @@ func (r *whitelistResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	data.ID = types.StringValue(whitelistSingletonID)
-	data.ApplicationLinkRestrictiveness = types.StringValue(restrictivenessName(settings.ApplicationLinkRestrictiveness))
+	data.ApplicationLinkRestrictiveness = types.StringValue(nameOrWire(whitelistRestrictiveness, settings.ApplicationLinkRestrictiveness))
 	// enabled stays as Terraform last set it: nothing reports it.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
 }
@@ -214,7 +176,7 @@ func (r *whitelistResource) Read(ctx context.Context, req resource.ReadRequest, 
 func (r *whitelistResource) Delete(ctx context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
 	defaults := whitelistResourceModel{
 		Enabled:                        types.BoolValue(true),
-		ApplicationLinkRestrictiveness: types.StringValue(whitelistRestrictiveness[0].name),
+		ApplicationLinkRestrictiveness: types.StringValue(whitelistRestrictiveness.Names()[0]),
 	}
 	tflog.Debug(ctx, "Restoring the allowlist defaults")
 	r.set(ctx, &defaults, "Error Restoring Allowlist Defaults", &resp.Diagnostics)

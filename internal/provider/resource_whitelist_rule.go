@@ -38,9 +38,7 @@ const whitelistTypeApplicationLink = "application_link"
 // whitelistRuleTypes is the provider's vocabulary for the rule types a
 // configuration may create, with their wire names; it feeds both the OneOf
 // validator and the documentation.
-var whitelistRuleTypes = []struct {
-	name, wire, description string
-}{
+var whitelistRuleTypes = vocabulary[string]{terms: []term[string]{
 	{"domain", client.WhitelistTypeDomainName,
 		"an origin, `scheme://host` or `scheme://host:port` (for example `https://www.example.com`), that every URL " +
 			"on it matches, whatever its path; scheme and host ignore case"},
@@ -51,46 +49,16 @@ var whitelistRuleTypes = []struct {
 			"(for example `https://*.example.com/*`)"},
 	{"regex", client.WhitelistTypeRegex,
 		"a Java regular expression that must match the whole URL (no `^` or `$` needed); it is case-sensitive unless it starts with `(?i)`"},
-}
+}}
 
-func whitelistRuleTypeNames() []string {
-	names := make([]string, len(whitelistRuleTypes))
-	for i, t := range whitelistRuleTypes {
-		names[i] = t.name
-	}
-	return names
-}
-
-// whitelistTypeName returns the provider's name for a wire type; unknown
+// whitelistTypeName returns the provider's name for a wire type, including
+// the application-link rules that the resource cannot create; unknown
 // types are reported as the server gives them.
 func whitelistTypeName(wire string) string {
 	if wire == client.WhitelistTypeApplicationLink {
 		return whitelistTypeApplicationLink
 	}
-	for _, t := range whitelistRuleTypes {
-		if t.wire == wire {
-			return t.name
-		}
-	}
-	return wire
-}
-
-func whitelistWireType(name string) string {
-	for _, t := range whitelistRuleTypes {
-		if t.name == name {
-			return t.wire
-		}
-	}
-	return name
-}
-
-// whitelistRuleTypesMarkdown renders the types for descriptions.
-func whitelistRuleTypesMarkdown() string {
-	items := make([]string, len(whitelistRuleTypes))
-	for i, t := range whitelistRuleTypes {
-		items[i] = "`" + t.name + "`: " + t.description
-	}
-	return strings.Join(items, "; ")
+	return nameOrWire(whitelistRuleTypes, wire)
 }
 
 // NewWhitelistRuleResource returns the applinks_whitelist_rule resource.
@@ -128,12 +96,12 @@ func (r *whitelistRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"type": schema.StringAttribute{
-				MarkdownDescription: "How `expression` is matched against a URL. One of " + whitelistRuleTypesMarkdown() + ". " +
+				MarkdownDescription: "How `expression` is matched against a URL. One of " + whitelistRuleTypes.MarkdownList() + ". " +
 					"The rules the product keeps for application links (`" + whitelistTypeApplicationLink + "`) cannot be " +
 					"created: they come and go with the links.",
 				Required: true,
 				Validators: []validator.String{
-					stringvalidator.OneOf(whitelistRuleTypeNames()...),
+					whitelistRuleTypes.Validator(),
 				},
 			},
 			"expression": schema.StringAttribute{
@@ -180,7 +148,7 @@ func (r *whitelistRuleResource) ValidateConfig(ctx context.Context, req resource
 			"The product adds an `"+whitelistTypeApplicationLink+"` rule for every application link by itself and removes it "+
 				"with the link; it refuses to create one. Manage the link instead (its rule follows), and choose how links "+
 				"are let through with `application_link_restrictiveness` of `applinks_whitelist`. For a URL that is not a "+
-				"link, use one of: "+strings.Join(whitelistRuleTypeNames(), ", ")+".")
+				"link, use one of: "+strings.Join(whitelistRuleTypes.Names(), ", ")+".")
 		return
 	}
 	if data.Expression.IsUnknown() || data.Expression.IsNull() {
@@ -292,7 +260,7 @@ func equalIgnoringEscapeCase(a, b string) bool {
 
 // whitelistRuleInput is what create and update send: the whole rule.
 func whitelistRuleInput(data *whitelistRuleResourceModel) client.WhitelistRuleInput {
-	typ := whitelistWireType(data.Type.ValueString())
+	typ := wireOrName(whitelistRuleTypes, data.Type.ValueString())
 	expression := data.Expression.ValueString()
 	inbound, anonymous := data.AllowInbound.ValueBool(), data.AllowAnonymous.ValueBool()
 	return client.WhitelistRuleInput{Expression: &expression, Type: &typ, AllowInbound: &inbound, AllowAnonymousUser: &anonymous}
@@ -312,22 +280,6 @@ func applyWhitelistRule(data *whitelistRuleResourceModel, rule *client.Whitelist
 	data.Type = types.StringValue(typeName)
 	data.AllowInbound = types.BoolValue(rule.AllowInbound)
 	data.AllowAnonymous = types.BoolValue(rule.AllowAnonymousUser)
-}
-
-// addWhitelistAPIError words the allowlist's own failure modes before
-// falling back to the provider's general advice.
-func addWhitelistAPIError(diags *diag.Diagnostics, summary, action string, err error) {
-	switch {
-	case errors.Is(err, client.ErrUnauthorized) && !errors.Is(err, client.ErrBadCredentials):
-		diags.AddError(summary, fmt.Sprintf("The provider could not %s. Changing the allowlist needs a system administrator "+
-			"(for example a member of jira-system-administrators, or a Confluence system administrator); an administrator "+
-			"is not enough. Configure the provider with a system administrator's credentials.\n\n%s", action, err))
-	case errors.Is(err, client.ErrValidation):
-		diags.AddError(summary, fmt.Sprintf("The provider could not %s: the instance refused the values. Correct the "+
-			"configuration as the message below says.\n\n%s", action, err))
-	default:
-		addAPIError(diags, summary, action, err)
-	}
 }
 
 func (r *whitelistRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -685,7 +685,7 @@ func TestWhitelistSchemas(t *testing.T) {
 	}
 	resp := &fwresource.SchemaResponse{}
 	NewWhitelistRuleResource().Schema(ctx, fwresource.SchemaRequest{}, resp)
-	for _, name := range whitelistRuleTypeNames() {
+	for _, name := range whitelistRuleTypes.Names() {
 		if !strings.Contains(resp.Schema.Attributes["type"].GetMarkdownDescription(), "`"+name+"`") {
 			t.Errorf("the type description does not mention %s", name)
 		}
