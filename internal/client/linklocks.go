@@ -93,12 +93,48 @@ func (l *linkLocks) size() int {
 // changeLink runs change while holding the link's lock. Every exported
 // method that writes to one link goes through it, for its whole sequence of
 // calls; what runs inside must use the unlocked helpers, since the lock is
-// not reentrant.
+// not reentrant, except for a caller inside Exclusive, which holds it
+// already.
 func (c *Client) changeLink(ctx context.Context, linkID string, change func() error) error {
+	if c.holds(ctx, linkID) {
+		return change()
+	}
 	unlock, err := c.linkLocks.lock(ctx, linkID)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	return change()
+}
+
+// Exclusive runs steps while holding the link's lock, for a caller whose
+// check and writes must not interleave with another change to the link:
+// creating a consumer checks that the direction is free, then writes it,
+// and two resources claiming the same direction must not both pass the
+// check. The client's methods called with the ctx that steps receives run
+// under the lock without taking it again; reads still come from the cache,
+// which every write clears, so a check made inside sees every change that
+// finished before the lock was taken.
+func (c *Client) Exclusive(ctx context.Context, linkID string, steps func(ctx context.Context) error) error {
+	if c.holds(ctx, linkID) {
+		return steps(ctx)
+	}
+	unlock, err := c.linkLocks.lock(ctx, linkID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return steps(context.WithValue(ctx, heldLinkKey{&c.linkLocks, linkKey(linkID)}, true))
+}
+
+// heldLinkKey marks, in a context, a link whose lock the caller holds
+// through Exclusive; the table in it keeps two clients' marks apart.
+type heldLinkKey struct {
+	table *linkLocks
+	link  string
+}
+
+func (c *Client) holds(ctx context.Context, linkID string) bool {
+	held, _ := ctx.Value(heldLinkKey{&c.linkLocks, linkKey(linkID)}).(bool)
+	return held
 }

@@ -382,3 +382,52 @@ func TestReadDuringReadModifyWriteWaitsForIt(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Two callers that each check that a link's outgoing side is free and then
+// claim it, as two consumer resources of one link do: inside Exclusive only
+// one passes the check, and the client's own writes inside it do not wait
+// for the lock their caller holds.
+func TestExclusiveLetsOneOfTwoClaimsPass(t *testing.T) {
+	t.Parallel()
+	f, c := newLinkFake(t)
+	f.delay = 5 * time.Millisecond
+	errTaken := errors.New("taken")
+	claim := func(key string) func(context.Context) error {
+		return func(ctx context.Context) error {
+			return c.Exclusive(ctx, "Link-1", func(ctx context.Context) error {
+				auth, err := c.LinkAuthentication(ctx, "link-1")
+				if err != nil {
+					return err
+				}
+				if p := auth.Provider(ProviderOAuth); p != nil && p.Config[ConfigConsumerKeyOutbound] != "" {
+					return errTaken
+				}
+				return c.ConfigureServiceProvider(ctx, "LINK-1", ServiceProvider{ConsumerKey: key})
+			})
+		}
+	}
+	results := make(chan error, 2)
+	for _, key := range []string{"a", "b"} {
+		go func() { results <- claim(key)(context.Background()) }()
+	}
+	var passed, refused int
+	for range 2 {
+		switch err := <-results; {
+		case err == nil:
+			passed++
+		case errors.Is(err, errTaken):
+			refused++
+		default:
+			t.Fatal(err)
+		}
+	}
+	if passed != 1 || refused != 1 {
+		t.Errorf("%d claims passed and %d were refused, want one of each", passed, refused)
+	}
+	if n, _ := f.figures("link-1"); n != 0 {
+		t.Errorf("requests to the link overlapped %d times, want none", n)
+	}
+	if n := c.linkLocks.size(); n != 0 {
+		t.Errorf("%d lock entries are left, want none", n)
+	}
+}

@@ -307,15 +307,34 @@ func (r *oauthConsumerResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	ctx = maskSecret(ctx, secret)
+	// The check that the direction is free and the writes that claim it run
+	// under the link's lock, so that of two consumers of one link and
+	// direction applied in parallel, the second is refused, not left to
+	// replace the first.
+	err := r.client.Exclusive(ctx, plan.ApplicationLinkID.ValueString(), func(ctx context.Context) error {
+		r.create(ctx, &plan, secret, &resp.Diagnostics)
+		return nil
+	})
+	if err != nil { // only when the wait for the lock ended with the context
+		resp.Diagnostics.AddError("Error Creating OAuth Consumer", "Terraform stopped the create while it waited for "+
+			"another change to the same application link; nothing was written. Run terraform apply again.\n\n"+err.Error())
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *oauthConsumerResource) create(ctx context.Context, plan *oauthConsumerResourceModel, secret string, diags *diag.Diagnostics) {
 	linkID, direction := plan.ApplicationLinkID.ValueString(), plan.Direction.ValueString()
 
 	auth, err := r.client.LinkAuthentication(ctx, linkID)
 	if err != nil {
-		addLinkLookupError(&resp.Diagnostics, "Error Creating OAuth Consumer", linkID, err)
+		addLinkLookupError(diags, "Error Creating OAuth Consumer", linkID, err)
 		return
 	}
 	if existing := existingConsumer(auth, direction); existing != "" {
-		resp.Diagnostics.AddError("OAuth Consumer Already Exists",
+		diags.AddError("OAuth Consumer Already Exists",
 			fmt.Sprintf("The application link %s already has an %s consumer (key %q). Bring it under Terraform with "+
 				"`terraform import` or an import block using the id %q instead of creating it.", linkID, direction, existing, linkID+"/"+direction))
 		return
@@ -325,31 +344,27 @@ func (r *oauthConsumerResource) Create(ctx context.Context, req resource.CreateR
 	if direction == directionOutgoing {
 		link, err := r.client.ApplicationLink(ctx, linkID)
 		if err != nil {
-			addLinkLookupError(&resp.Diagnostics, "Error Creating OAuth Consumer", linkID, err)
+			addLinkLookupError(diags, "Error Creating OAuth Consumer", linkID, err)
 			return
 		}
 		if link.TypeID != genericType {
-			resp.Diagnostics.AddAttributeError(path.Root("direction"), "Outgoing Consumer Needs a Generic Link",
+			diags.AddAttributeError(path.Root("direction"), "Outgoing Consumer Needs a Generic Link",
 				fmt.Sprintf("The link %s (%q) is a %s link. Only generic links take an outgoing consumer: between "+
 					"Atlassian products set `outgoing` on the applinks_application_link resource, which exchanges the "+
 					"consumers itself.", linkID, link.Name, nameOrWire(productTypes, link.TypeID)))
 			return
 		}
-		r.writeOutgoing(ctx, &plan, secret, &resp.Diagnostics)
+		r.writeOutgoing(ctx, plan, secret, diags)
 	} else {
-		r.writeIncoming(ctx, &plan, nil, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			r.rollBackIncoming(ctx, linkID, &resp.Diagnostics)
+		r.writeIncoming(ctx, plan, nil, diags)
+		if diags.HasError() {
+			r.rollBackIncoming(ctx, linkID, diags)
 		}
 	}
-	if resp.Diagnostics.HasError() {
+	if diags.HasError() {
 		return
 	}
-	r.readBack(ctx, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.readBack(ctx, plan, diags)
 }
 
 // rollBackIncoming removes an incoming consumer whose create did not

@@ -781,3 +781,57 @@ func TestAccOAuthConsumerResource_notStoredAsConfigured(t *testing.T) {
 		},
 	})
 }
+
+// Two incoming consumers of one link in one configuration, applied in
+// parallel: the check that the direction is free and the write that claims
+// it run under the link's lock, so the second is refused instead of quietly
+// replacing the first, and the link keeps exactly one consumer. The latency
+// on the consumer PUT keeps the first claim in progress while the second
+// checks.
+func TestAccOAuthConsumerResource_twoClaimsOnOneDirection(t *testing.T) {
+	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
+	run := newFaultRun(t)
+	linkID := createLinkOutOfBand(t, jira, genericType, "https://ci.example.com")
+	config := testAccProviderConfig(jira.URL())
+	for i, key := range []string{"jenkins", "bamboo"} {
+		config += fmt.Sprintf(`
+resource "applinks_oauth_consumer" %[1]q {
+  application_link_id = %[2]q
+  direction           = "incoming"
+  consumer_key        = %[1]q
+  name                = %[1]q
+  public_key          = %[3]q
+}
+`, key, linkID, publicKeyBase64(t, testConsumerKey(t, i)))
+	}
+	oneConsumer := func() error {
+		auth, err := emulatorAuthentication(jira, linkID)
+		if err != nil {
+			return err
+		}
+		if len(auth.Consumers) != 1 {
+			return fmt.Errorf("link %s holds the consumers %+v, want exactly one", linkID, auth.Consumers)
+		}
+		return nil
+	}
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectConsumers(jira, linkID)),
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig: func() {
+					run.inject(jira, faultSpec{Method: http.MethodPut, PathPrefix: pathConsumers + linkID + "/authentication/consumer",
+						LatencyMS: 500, Count: 2})
+				},
+				Config:      config,
+				ExpectError: diagPattern("OAuth Consumer Already Exists", "already has an incoming consumer"),
+			},
+			{
+				PreConfig: func() { mustNotFail(t, oneConsumer()) },
+				Config:    testAccProviderConfig(jira.URL()),
+			},
+		},
+	})
+}
