@@ -157,7 +157,7 @@ func parseBaseURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("base URL is not a valid URL: %w", err)
+		return "", baseURLParseError(raw, err)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
@@ -170,6 +170,21 @@ func parseBaseURL(raw string) (string, error) {
 		return "", fmt.Errorf("base URL %q must not have a query or fragment", u.Redacted())
 	}
 	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// baseURLParseError words a url.Parse failure without the text it refused,
+// which Go's error quotes whole: a password that broke parsing would be in
+// it, and Go's reason itself may quote the password's start (a "/" in it
+// ends the host early, so it is reported as an invalid port).
+func baseURLParseError(raw string, err error) error {
+	if _, afterScheme, ok := strings.Cut(raw, "//"); ok && strings.Contains(afterScheme, "@") {
+		return errors.New("base URL is not a valid URL and seems to contain credentials before \"@\"; remove them and pass them separately")
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	return fmt.Errorf("base URL is not a valid URL: %w", err)
 }
 
 func validateCredentials(cfg Config) error {

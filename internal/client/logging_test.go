@@ -201,3 +201,22 @@ func TestWireLogScrubsASecretAcrossTheCut(t *testing.T) {
 		}
 	}
 }
+
+// A base URL that does not parse because of its password is refused
+// without the password: Go's parse error quotes the whole text, and its
+// reason may quote the password's start as an invalid port.
+func TestNewKeepsAPasswordInABrokenURLOutOfItsError(t *testing.T) {
+	for _, raw := range []string{
+		"https://bob:Hunter2Secret x@jira.example.com",
+		"https://bob:Hunter2Secret/x@jira.example.com",
+	} {
+		_, err := New(Config{BaseURL: raw, Token: testToken})
+		if err == nil || strings.Contains(err.Error(), "Hunter") || !strings.Contains(err.Error(), "credentials") {
+			t.Errorf("New(%q) = %v", raw, err)
+		}
+	}
+	_, err := New(Config{BaseURL: "https://jira.example.com:99x", Token: testToken})
+	if err == nil || err.Error() != `base URL is not a valid URL: invalid port ":99x" after host` {
+		t.Errorf("without credentials, New = %v", err)
+	}
+}

@@ -18,6 +18,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/tfcli"
 )
@@ -608,4 +611,66 @@ func errorSummaries(stderr string) string {
 		}
 	}
 	return strings.Join(summaries, "; ")
+}
+
+// ---- A password in a URL that does not parse ----
+
+// A URL with a password that breaks parsing, given to the provider's `url`,
+// to APPLINKS_URL or to a link's `rpc_url`, is refused with a diagnostic
+// that says it holds credentials and never shows the password: not in the
+// quoted URL, not in Go's parse error (which quotes the whole text), not
+// as the "invalid port" Go makes of a password's start before a "/".
+func TestProvider_brokenURLKeepsPasswordSecret(t *testing.T) {
+	t.Parallel()
+	const password = `Hunter2Secret x<&>"é"`
+	brokenURLs := map[string]string{
+		"space":          "https://bob:" + password + "@jira.example.com",
+		"slash":          "https://bob:Hunter2Secret/x@jira.example.com",
+		"hash":           "https://bob:Hunter2Secret#x@jira.example.com",
+		"bad escape":     "https://bob:Hunter2Secret%zz@jira.example.com",
+		"slash and more": "https://bob:Hunter2Secret/ <x>@jira.example.com/jira",
+	}
+	pieces := append([]string{"Hunter2Secret", "Hunt", "parse "}, secretFormValues(secretForms("password", password))...)
+	check := func(t *testing.T, diags []*tfprotov6.Diagnostic, attribute, summary string, fix ...string) {
+		t.Helper()
+		if len(diags) == 0 {
+			t.Fatal("no diagnostic")
+		}
+		for _, d := range diags {
+			text := d.Summary + "\n" + d.Detail
+			for _, piece := range pieces {
+				if strings.Contains(text, piece) {
+					t.Errorf("the diagnostic holds %q:\n%s", piece, text)
+				}
+			}
+		}
+		checkDiag(t, diags[0], wantDiag{tfprotov6.DiagnosticSeverityError, attribute, summary, append([]string{"contains credentials"}, fix...)})
+	}
+	for name, raw := range brokenURLs {
+		t.Run("url/"+name, func(t *testing.T) {
+			t.Parallel()
+			diags := configureThroughProtocol(t, nil, map[string]tftypes.Value{"url": str(raw), "token": str("pat")})
+			check(t, diags, "url", "Invalid Applinks URL", "`username` and `password`")
+		})
+		t.Run("APPLINKS_URL/"+name, func(t *testing.T) {
+			t.Parallel()
+			diags := configureThroughProtocol(t, map[string]string{envURL: raw, envToken: "pat"}, nil)
+			check(t, diags, "url", "Invalid Applinks URL", envURL)
+		})
+		t.Run("rpc_url/"+name, func(t *testing.T) {
+			t.Parallel()
+			diags := validateResourceThroughProtocol(t, "applinks_application_link", map[string]tftypes.Value{
+				"type": str("generic"), "name": str("CI"), "rpc_url": str(raw),
+			})
+			check(t, diags, "rpc_url", "Invalid URL")
+		})
+	}
+}
+
+func secretFormValues(forms []secretForm) []string {
+	values := make([]string, len(forms))
+	for i, f := range forms {
+		values[i] = f.value
+	}
+	return values
 }
