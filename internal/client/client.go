@@ -80,6 +80,7 @@ type Client struct {
 	waitMin    time.Duration
 	waitMax    time.Duration
 	secrets    []string // credential values that must never reach a log or an error
+	scrubber   scrubber // removes them from text in every spelling
 	maxBody    int64
 
 	// caches share listings among the reads of one Terraform run (cache.go).
@@ -136,6 +137,7 @@ func New(cfg Config) (*Client, error) {
 		sleep:      sleepContext,
 		now:        time.Now,
 	}
+	c.scrubber = newScrubber(c.secrets...)
 	c.caches.name()
 	if c.userAgent == "" {
 		c.userAgent = UserAgent("dev", "unknown")
@@ -144,7 +146,7 @@ func New(cfg Config) (*Client, error) {
 	transport := cleanhttp.DefaultPooledTransport()
 	transport.TLSClientConfig = tlsCfg
 	c.http = &http.Client{
-		Transport: &loggingTransport{next: transport, scrub: c.scrub, longestSecret: longest(c.secrets)},
+		Transport: &loggingTransport{next: transport, scrub: c.scrub, longestSecret: c.scrubber.longest},
 		// A redirect means the base URL is not the product's: following it
 		// would silently turn a POST into a GET and drop the credentials on a
 		// host change, so it is reported instead.
@@ -159,7 +161,7 @@ func parseBaseURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("base URL is not a valid URL: %w", err)
+		return "", baseURLParseError(raw, err)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
@@ -172,6 +174,21 @@ func parseBaseURL(raw string) (string, error) {
 		return "", fmt.Errorf("base URL %q must not have a query or fragment", u.Redacted())
 	}
 	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// baseURLParseError words a url.Parse failure without the text it refused,
+// which Go's error quotes whole: a password that broke parsing would be in
+// it, and Go's reason itself may quote the password's start (a "/" in it
+// ends the host early, so it is reported as an invalid port).
+func baseURLParseError(raw string, err error) error {
+	if _, afterScheme, ok := strings.Cut(raw, "//"); ok && strings.Contains(afterScheme, "@") {
+		return errors.New("base URL is not a valid URL and seems to contain credentials before \"@\"; remove them and pass them separately")
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	return fmt.Errorf("base URL is not a valid URL: %w", err)
 }
 
 func validateCredentials(cfg Config) error {
@@ -225,8 +242,9 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 	return tlsCfg, nil
 }
 
-// secretValues lists every form in which a credential could leak: the raw
-// values and the Basic header's base64 encoding of both.
+// secretValues lists the credentials as the client sends them: the raw
+// values and the Basic header's base64 encoding of both. The scrubber adds
+// every spelling of each (escaped, percent-encoded).
 func secretValues(cfg Config) []string {
 	var s []string
 	for _, v := range []string{cfg.Password, cfg.Token} {
@@ -238,14 +256,6 @@ func secretValues(cfg Config) []string {
 		s = append(s, base64.StdEncoding.EncodeToString([]byte(cfg.Username+":"+cfg.Password)))
 	}
 	return s
-}
-
-func longest(values []string) int {
-	n := 0
-	for _, v := range values {
-		n = max(n, len(v))
-	}
-	return n
 }
 
 // apiPath joins a fixed path, written literally by the caller, with segments

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 )
 
 // OAuth 1.0a consumers of a link (reference §6): the incoming consumer that
@@ -226,7 +225,7 @@ type OutgoingConsumer struct {
 // reachable once ConfigureServiceProvider names its key. The secret never
 // appears in a returned error, even if the server repeats it.
 func (c *Client) PutOutgoingConsumer(ctx context.Context, linkID string, consumer OutgoingConsumer) error {
-	err := c.putConsumer(ctx, linkID, consumerBody{
+	err := c.putConsumer(withCallSecrets(ctx, consumer.SharedSecret), linkID, consumerBody{
 		Key:          consumer.Key,
 		Name:         consumer.Name,
 		Description:  consumer.Description,
@@ -244,9 +243,9 @@ func redactFromError(err error, secret string) {
 		return
 	}
 	for i, m := range apiErr.Messages {
-		apiErr.Messages[i] = strings.ReplaceAll(m, secret, redacted)
+		apiErr.Messages[i] = redactSecret(m, secret)
 	}
-	apiErr.Body = strings.ReplaceAll(apiErr.Body, secret, redacted)
+	apiErr.Body = redactSecret(apiErr.Body, secret)
 }
 
 // ServiceProvider is where a generic link's outgoing consumer gets its

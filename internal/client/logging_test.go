@@ -3,10 +3,16 @@ package client
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
@@ -198,6 +204,248 @@ func TestWireLogScrubsASecretAcrossTheCut(t *testing.T) {
 		}
 		if !strings.Contains(buf.String(), "…(truncated)") {
 			t.Errorf("offset %d: the body was not cut in the log", offset)
+		}
+	}
+}
+
+// A base URL that does not parse because of its password is refused
+// without the password: Go's parse error quotes the whole text, and its
+// reason may quote the password's start as an invalid port.
+func TestNewKeepsAPasswordInABrokenURLOutOfItsError(t *testing.T) {
+	for _, raw := range []string{
+		"https://bob:Hunter2Secret x@jira.example.com",
+		"https://bob:Hunter2Secret/x@jira.example.com",
+	} {
+		_, err := New(Config{BaseURL: raw, Token: testToken})
+		if err == nil || strings.Contains(err.Error(), "Hunter") || !strings.Contains(err.Error(), "credentials") {
+			t.Errorf("New(%q) = %v", raw, err)
+		}
+	}
+	_, err := New(Config{BaseURL: "https://jira.example.com:99x", Token: testToken})
+	if err == nil || err.Error() != `base URL is not a valid URL: invalid port ":99x" after host` {
+		t.Errorf("without credentials, New = %v", err)
+	}
+}
+
+// The cost of scrubbing one logged body of the size the TRACE log keeps:
+// a listing with no secret in it (the common case) and one where the
+// server echoes the password, spelt as an HTML-escaping JSON encoder does.
+func BenchmarkScrub(b *testing.B) {
+	const password = `Pa55/w<rd>&Lk "é"-8c21`
+	var listing strings.Builder
+	listing.WriteString("[")
+	for i := 0; listing.Len() < logBodyMax; i++ {
+		fmt.Fprintf(&listing, `{"id":"00000000-0000-3000-8000-%012d","name":"Tool %d","rpcUrl":"https://tool-%d.example.com/a\/b"},`, i, i, i)
+	}
+	clean := listing.String()
+	echoed := clean[:logBodyMax/2] + `"password":"` + jsonEscapedHTML(password) + `"` + clean[logBodyMax/2:]
+	c, err := New(Config{BaseURL: "https://jira.example.com", Username: "admin", Password: password})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for name, body := range map[string]string{"clean": clean, "echoed": echoed} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				_ = c.scrub(body)
+			}
+		})
+	}
+}
+
+func jsonEscapedHTML(s string) string {
+	data, _ := json.Marshal(s)
+	return string(data[1 : len(data)-1])
+}
+
+// decodedLog is the log's text with its own JSON quoting undone, as the
+// spellings a server sends stand in its fields.
+func decodedLog(t *testing.T, buf *bytes.Buffer) string {
+	t.Helper()
+	return fmt.Sprint(logEntries(t, buf))
+}
+
+// spellingsForTest writes a secret the ways a server may echo it, each
+// built on its own (not by the code under test): Go's JSON encoder with and
+// without HTML escaping, the same with "/" as "\/" (PHP, Jackson's option),
+// ASCII-only \uXXXX for non-ASCII in both hex cases (Jackson's
+// ESCAPE_NON_ASCII writes upper case), Go's %q, a query, a path and RFC 5849.
+func spellingsForTest(secret string) map[string]string {
+	encode := func(escapeHTML bool) string {
+		var b bytes.Buffer
+		e := json.NewEncoder(&b)
+		e.SetEscapeHTML(escapeHTML)
+		_ = e.Encode(secret)
+		out := strings.TrimSpace(b.String())
+		return out[1 : len(out)-1]
+	}
+	asciiOnly := func(s string, upper bool) string {
+		var b strings.Builder
+		for _, r := range s {
+			if r < 0x80 {
+				b.WriteRune(r)
+				continue
+			}
+			for _, unit := range utf16.Encode([]rune{r}) {
+				fmt.Fprintf(&b, `\u%04x`, unit)
+			}
+		}
+		if upper {
+			return regexp.MustCompile(`\\u[0-9a-f]{4}`).ReplaceAllStringFunc(b.String(), func(u string) string { return `\u` + strings.ToUpper(u[2:]) })
+		}
+		return b.String()
+	}
+	html, plain := encode(true), encode(false)
+	quoted := strconv.Quote(secret)
+	var oauth strings.Builder
+	for _, c := range []byte(secret) {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
+			oauth.WriteByte(c)
+		} else {
+			fmt.Fprintf(&oauth, "%%%02X", c)
+		}
+	}
+	return map[string]string{
+		"raw":                        secret,
+		"json":                       html,
+		"json-no-html-escape":        plain,
+		"json-escaped-slash":         strings.ReplaceAll(html, "/", `\/`),
+		"json-no-html-escaped-slash": strings.ReplaceAll(plain, "/", `\/`),
+		"json-ascii":                 asciiOnly(html, false),
+		"json-ascii-upper":           asciiOnly(strings.ReplaceAll(html, "/", `\/`), true),
+		"json-no-html-ascii":         asciiOnly(plain, false),
+		"go-quoted":                  quoted[1 : len(quoted)-1],
+		"query-escaped":              url.QueryEscape(secret),
+		"path-escaped":               url.PathEscape(secret),
+		"rfc5849":                    oauth.String(),
+	}
+}
+
+// Secrets with every character an encoder escapes: "<", "&", ">", a
+// space, quotes, a backslash, "/", a non-ASCII letter and one outside the
+// Basic Multilingual Plane, so every spelling differs from the raw value.
+const (
+	escapingPassword = `Pa55/w<rd> & "é" \ 😀-x41`
+	escapingToken    = `tok<en>&/é-5c1e0a "q"`
+)
+
+// A server that echoes a credential in any JSON or URL spelling leaves no
+// trace of it in the TRACE log, nor in the error the call returns.
+func TestWireLogScrubsEverySpellingOfACredential(t *testing.T) {
+	cases := map[string]struct {
+		edit    func(*Config)
+		secrets []string
+	}{
+		"password": {func(c *Config) { c.Password = escapingPassword }, []string{escapingPassword, base64.StdEncoding.EncodeToString([]byte(testUser + ":" + escapingPassword))}},
+		"token":    {func(c *Config) { c.Username, c.Password, c.Token = "", "", escapingToken }, []string{escapingToken}},
+	}
+	for name, tc := range cases {
+		for _, secret := range tc.secrets {
+			for form, spelling := range spellingsForTest(secret) {
+				t.Run(name+"/"+form, func(t *testing.T) {
+					srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						respond(w, http.StatusBadRequest, "application/json",
+							`{"status-code":400,"message":"rejected `+spelling+`","echo":"`+spelling+`"}`)
+					}))
+					defer srv.Close()
+					var buf bytes.Buffer
+					ctx := tflogtest.RootLogger(t.Context(), &buf)
+					c, _ := newTestClient(t, srv.URL, tc.edit)
+					_, err := c.GetManifest(ctx)
+					if err == nil {
+						t.Fatal("the call did not fail")
+					}
+					if !strings.Contains(buf.String(), "http_response_body") {
+						t.Fatalf("no response body logged:\n%s", buf.String())
+					}
+					for where, text := range map[string]string{"log": decodedLog(t, &buf), "error": err.Error()} {
+						if strings.Contains(text, spelling) {
+							t.Errorf("the %s holds the %s spelling %q:\n%s", where, form, spelling, text)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// The spellings are found with the longest one first, so that a short one
+// inside a longer one (the raw value inside its percent-encoding, say) can
+// never leave a piece of the longer one behind.
+func TestScrubLeavesNoPieceOfALongerSpelling(t *testing.T) {
+	c, _ := newTestClient(t, "https://jira.example.com", func(c *Config) { c.Password = escapingPassword })
+	for form, spelling := range spellingsForTest(escapingPassword) {
+		got := c.scrub("a " + spelling + " b")
+		if got != "a "+redacted+" b" {
+			t.Errorf("%s: scrub = %q", form, got)
+		}
+	}
+	if got := c.scrub(`{"name":"harmless \u003c text"}`); got != `{"name":"harmless \u003c text"}` {
+		t.Errorf("scrub changed a body without secrets: %q", got)
+	}
+}
+
+// An OAuth shared secret, which the client knows only during the call that
+// sends it, is scrubbed in every spelling from that call's TRACE log and
+// error, as the client's own credentials are.
+func TestWireLogScrubsACallsSharedSecret(t *testing.T) {
+	const sharedSecret = `Sh4red<&>Secret/"é" x`
+	spellings := spellingsForTest(sharedSecret)
+	var echo strings.Builder
+	for _, s := range spellings {
+		echo.WriteString(s + " | ")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		respond(w, http.StatusBadRequest, "application/json", `{"status-code":400,"message":"not accepted: `+
+			strings.ReplaceAll(echo.String(), `"`, `\"`)+`","echo":"`+echo.String()+`"}`)
+	}))
+	defer srv.Close()
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(t.Context(), &buf)
+	c, _ := newTestClient(t, srv.URL, nil)
+	err := c.PutOutgoingConsumer(ctx, "id-1", OutgoingConsumer{Key: "k", Name: "n", SharedSecret: sharedSecret})
+	if err == nil {
+		t.Fatal("the call did not fail")
+	}
+	for form, spelling := range spellings {
+		for where, text := range map[string]string{"log": decodedLog(t, &buf), "error": err.Error() + fmt.Sprintf("%+v", err)} {
+			if strings.Contains(text, spelling) {
+				t.Errorf("the %s holds the %s spelling %q:\n%s", where, form, spelling, text)
+			}
+		}
+	}
+	if !strings.Contains(buf.String(), "not accepted") {
+		t.Fatalf("the response body is not in the log:\n%s", buf.String())
+	}
+}
+
+// Values the client does not know (a remote admin password, a shared
+// secret) are found by the key that names them even when they carry JSON
+// escapes, and inside JSON quoted in a JSON string, as an error message
+// that repeats the request body holds it.
+func TestScrubSecretJSONValuesWithEscapes(t *testing.T) {
+	c := &Client{}
+	const remoteAdminPassword = `R3mote<&>/"é" 😀`
+	inner, _ := json.Marshal(map[string]string{"password": remoteAdminPassword, "sharedSecret": remoteAdminPassword, "name": "keep"})
+	nested, _ := json.Marshal(map[string]string{"message": "bad request: " + string(inner)})
+	doubly, _ := json.Marshal(map[string]string{"message": string(nested)})
+	for name, in := range map[string]string{
+		"escaped value":  `{"password":"` + jsonEscapedHTML(remoteAdminPassword) + `","name":"keep"}`,
+		"ascii value":    `{"remoteAdminPassword":"R3mote\u003C\u0026\u003E\/\"\u00E9\" \uD83D\uDE00","name":"keep"}`,
+		"nested":         string(nested),
+		"nested spaced":  strings.ReplaceAll(string(nested), `\":\"`, `\" : \"`),
+		"nested cut":     string(nested[:len(nested)-30]),
+		"doubly by hand": string(doubly),
+	} {
+		got := c.scrub(in)
+		for _, piece := range []string{"R3mote", `\u003c\u0026`, "00e9", "00E9"} {
+			if strings.Contains(got, piece) {
+				t.Errorf("%s: scrub(%s) = %s, still holds %q", name, in, got, piece)
+			}
+		}
+		if name != "nested cut" && !strings.Contains(got, "keep") {
+			t.Errorf("%s: scrub removed a harmless value: %s", name, got)
 		}
 	}
 }

@@ -8,15 +8,22 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/tfcli"
@@ -32,29 +39,86 @@ type secretForm struct {
 }
 
 // secretForms lists the spellings in which a value could leak: raw, escaped
-// for JSON (Go's encoder, with and without HTML escaping), for a URL query,
-// a URL path and OAuth 1.0a, and base64 in both alphabets at each of the
-// three byte alignments, so that it is found inside any longer base64 text
-// (a Basic header, an encoded body).
+// for JSON (Go's encoder, with and without HTML escaping, with "/" as "\/",
+// with non-ASCII as \uXXXX in either hex case), quoted as Go's %q does (a
+// parse error), for a URL query, a URL path and OAuth 1.0a (in either hex
+// case), and base64 in both alphabets at each of the three byte alignments,
+// so that it is found inside any longer base64 text (a Basic header, an
+// encoded body). Each is also listed as a log file holds it, JSON-escaped
+// once or twice more, since the TRACE log quotes what the provider logs.
 func secretForms(name, value string) []secretForm {
 	forms := []secretForm{{name, "raw", value}}
 	add := func(form, v string) {
-		for _, f := range forms {
-			if f.value == v {
-				return
-			}
-		}
-		forms = append(forms, secretForm{name, form, v})
+		forms = addForm(forms, name, form, v)
 	}
-	add("json", jsonEscaped(value, true))
-	add("json-no-html-escape", jsonEscaped(value, false))
-	add("query-escaped", url.QueryEscape(value))
-	add("path-escaped", url.PathEscape(value))
-	add("rfc5849", rfc5849Encode(value))
+	html, plain := jsonEscaped(value, true), jsonEscaped(value, false)
+	add("json", html)
+	add("json-no-html-escape", plain)
+	add("json-escaped-slash", strings.ReplaceAll(html, "/", `\/`))
+	add("json-no-html-escaped-slash", strings.ReplaceAll(plain, "/", `\/`))
+	add("json-ascii", asciiOnlyJSON(html, false))
+	add("json-ascii-upper", asciiOnlyJSON(strings.ReplaceAll(html, "/", `\/`), true))
+	add("json-no-html-ascii", asciiOnlyJSON(plain, false))
+	quoted := strconv.Quote(value)
+	add("go-quoted", quoted[1:len(quoted)-1])
+	for form, v := range map[string]string{"query-escaped": url.QueryEscape(value), "path-escaped": url.PathEscape(value), "rfc5849": rfc5849Encode(value)} {
+		add(form, v)
+		add(form+"-lower-hex", lowerPercentHex(v))
+	}
+	forms = withLoggedForms(forms)
 	for _, f := range base64Fragments([]byte(value)) {
 		add("base64", f)
 	}
 	return forms
+}
+
+func addForm(forms []secretForm, name, form, v string) []secretForm {
+	for _, f := range forms {
+		if f.value == v {
+			return forms
+		}
+	}
+	return append(forms, secretForm{name, form, v})
+}
+
+// withLoggedForms adds each form as the TRACE log file writes it: a body
+// the provider logs is a JSON string there, and Terraform may quote the
+// provider's line once more, or write a field as "..." with only its quotes
+// escaped (Terraform 1.11 does, leaving backslashes as they are).
+func withLoggedForms(forms []secretForm) []secretForm {
+	for _, f := range slices.Clone(forms) {
+		forms = addForm(forms, f.secret, f.form+" quoted", strings.ReplaceAll(f.value, `"`, `\"`))
+		for _, escapeHTML := range []bool{true, false} {
+			once := jsonEscaped(f.value, escapeHTML)
+			forms = addForm(forms, f.secret, f.form+" as logged", once)
+			forms = addForm(forms, f.secret, f.form+" as logged twice", jsonEscaped(once, escapeHTML))
+		}
+	}
+	return forms
+}
+
+// asciiOnlyJSON writes the non-ASCII characters of JSON text as \uXXXX,
+// as Jackson's ESCAPE_NON_ASCII does (in upper case) and Python's
+// json.dumps (in lower case); upper makes every \u escape upper case.
+func asciiOnlyJSON(s string, upper bool) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x80 {
+			b.WriteRune(r)
+			continue
+		}
+		for _, unit := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&b, `\u%04x`, unit)
+		}
+	}
+	if !upper {
+		return b.String()
+	}
+	return regexp.MustCompile(`\\u[0-9a-f]{4}`).ReplaceAllStringFunc(b.String(), func(u string) string { return `\u` + strings.ToUpper(u[2:]) })
+}
+
+func lowerPercentHex(s string) string {
+	return regexp.MustCompile(`%[0-9A-F]{2}`).ReplaceAllStringFunc(s, strings.ToLower)
 }
 
 func jsonEscaped(s string, escapeHTML bool) string {
@@ -103,7 +167,7 @@ func privateKeyForms(name string, key *rsa.PrivateKey, publicTexts ...string) ([
 		if len(line) < 16 || strings.HasPrefix(line, "-----") || containsAny(publicTexts, line) {
 			continue
 		}
-		forms = append(forms, secretForm{name, "pem-line", line})
+		forms = append(forms, base64Spellings(name, "pem-line", line)...)
 	}
 	for _, part := range []struct {
 		form  string
@@ -113,11 +177,22 @@ func privateKeyForms(name string, key *rsa.PrivateKey, publicTexts ...string) ([
 		// line of any PEM or other wrapped text.
 		for _, f := range base64Fragments(part.bytes) {
 			for i := 0; i+32 <= len(f); i += 32 {
-				forms = append(forms, secretForm{name, part.form, f[i : i+32]})
+				forms = append(forms, base64Spellings(name, part.form, f[i:i+32])...)
 			}
 		}
 	}
 	return forms, nil
+}
+
+// base64Spellings lists base64 text as it could leak: as it is, with "/"
+// escaped for JSON ("\/"), with "=" escaped as Gson does ("\u003d"), and
+// percent-encoded, each also as a log file holds it.
+func base64Spellings(name, form, text string) []secretForm {
+	forms := []secretForm{{name, form, text}}
+	forms = addForm(forms, name, form+" json-escaped-slash", strings.ReplaceAll(text, "/", `\/`))
+	forms = addForm(forms, name, form+" json-gson", strings.ReplaceAll(text, "=", `\u003d`))
+	forms = addForm(forms, name, form+" query-escaped", url.QueryEscape(text))
+	return withLoggedForms(forms)
 }
 
 func containsAny(texts []string, s string) bool {
@@ -185,6 +260,26 @@ func TestSecretFormsFindEveryEncoding(t *testing.T) {
 		t.Errorf("a clean output has leaks: %+v", leaks)
 	}
 
+	// A secret every escaping changes, in the spellings servers, Go's
+	// errors and the TRACE log give it.
+	const escaping = `Pa55/w<rd> & "é"-8c21=%Q`
+	escapingForms := secretForms("password", escaping)
+	var slashed, ascii strings.Builder
+	slashed.WriteString(strings.ReplaceAll(mustJSON(t, map[string]string{"password": escaping}), "/", `\/`))
+	_ = json.NewEncoder(&ascii).Encode(asciiOnlyJSON(strings.ReplaceAll(jsonEscaped(escaping, true), "/", `\/`), true))
+	for name, haystack := range map[string]string{
+		"html-escaped body in a log line": mustJSON(t, map[string]string{"http_response_body": mustJSON(t, map[string]string{"echo": escaping})}),
+		"escaped slash":                   slashed.String(),
+		"ascii-only upper in a log line":  ascii.String(),
+		"parse error":                     fmt.Sprintf("parse %q: net/url: invalid userinfo", "https://bob:"+escaping+"@jira.example.com"),
+		"parse error in a log line":       mustJSON(t, map[string]string{"error": fmt.Sprintf("parse %q: invalid", "https://bob:"+escaping+"@h")}),
+		"lower-case percent-encoding":     lowerPercentHex(url.QueryEscape(escaping)),
+	} {
+		if leaks := findSecrets([]capturedOutput{{name, []byte(haystack)}}, escapingForms); len(leaks) == 0 {
+			t.Errorf("the %s form %q is not found", name, haystack)
+		}
+	}
+
 	key := testConsumerKey(t, 1)
 	keyForms, err := privateKeyForms("private key", key, publicKeyPEMOf(t, key), publicKeyBase64(t, key))
 	if err != nil {
@@ -197,6 +292,9 @@ func TestSecretFormsFindEveryEncoding(t *testing.T) {
 		"pkcs1 pem":          pkcs1,
 		"pkcs8 in json":      mustJSON(t, map[string]string{"public_key": string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}))}),
 		"pkcs8 base64 alone": base64.StdEncoding.EncodeToString(pkcs8),
+		"pkcs8 escaped slash in a log line": mustJSON(t, map[string]string{"body": strings.ReplaceAll(
+			mustJSON(t, map[string]string{"key": base64.StdEncoding.EncodeToString(pkcs8)}), "/", `\/`)}),
+		"pkcs8 query-escaped": url.QueryEscape(base64.StdEncoding.EncodeToString(pkcs8)),
 	} {
 		if leaks := findSecrets([]capturedOutput{{name, []byte(haystack)}}, keyForms); len(leaks) == 0 {
 			t.Errorf("the private key as %s is not found", name)
@@ -227,7 +325,14 @@ terraform {
 }
 
 variable "jira_url" {
-  type = string
+  type      = string
+  sensitive = true
+  default   = null
+}
+variable "ci_url" {
+  type      = string
+  sensitive = true
+  default   = "https://ci.example.com"
 }
 variable "wiki_url" {
   type = string
@@ -343,11 +448,14 @@ func cliSecretsConfigWith(sharedSecretVariable, publicKeyVariable string) string
 	return strings.NewReplacer("SHARED_SECRET_VARIABLE", sharedSecretVariable, "PUBLIC_KEY_VARIABLE", publicKeyVariable).Replace(cliSecretsConfig)
 }
 
-// No secret (password, token, shared secret, private key) appears in
-// anything the Terraform CLI writes: the stdout, stderr and TRACE log of a
-// plan, an apply, a second plan, three runs that fail on a secret-bearing
-// input (a private key given as a public key, a consumer write the instance
-// rejects quoting the new secret, a wrong password), and a destroy, with the
+// No secret (password, token, shared secret, remote admin password,
+// private key) appears in anything the Terraform CLI writes: the stdout,
+// stderr and TRACE log of a plan, an apply, a second plan, runs that fail on
+// a secret-bearing input (a private key given as a public key, a consumer
+// write the instance rejects quoting the new secret and echoing it and the
+// password in every JSON and URL spelling, a wrong password, error pages
+// that echo the password and the token so, a URL holding a password that
+// breaks it in `url`, APPLINKS_URL and a link's `rpc_url`), and a destroy, with the
 // provider built from this tree. Every secret reaches Terraform as a
 // sensitive variable, as in a pipeline, so a snippet of the configuration in
 // a diagnostic shows no value. The state file is not searched: it holds the
@@ -364,13 +472,17 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 	terraformPath := tfcli.ForTest(t)
 
 	const (
-		username        = "leaky"
-		password        = `Pa55/w+rd&Lk-8c21=%Q`
+		username = "leaky"
+		// The secrets hold what every escaping changes: "<", "&", ">", a
+		// space, a non-ASCII letter, a quote, "/", "+" and "=".
+		password        = `Pa55/w<rd>&Lk "é" 8c21=%Q`
 		wrongPassword   = `Wr0ng/Pa55&Lk-77d0+x`
-		token           = "leak-token-3f9e1a7b2c"
-		sharedSecret    = `Sh4red&Secret/1b7+e=`
-		newSharedSecret = `N3w&Sh4red/Secret-62c+`
-		canary          = "Canary & Co/4e1+k"
+		token           = "leak-token<3f9e>&1a7b2c"
+		sharedSecret    = `Sh4red<&>Secret/"é" 1b7+e=`
+		newSharedSecret = `N3w&Sh4red/<Secret> "ü"-62c+`
+		// A peer's admin password, written into a link's rpc_url.
+		remoteAdminPassword = `R3mote Adm1n<&>"ø"/pw`
+		canary              = "Canary & Co/4e1+k"
 	)
 	key := testConsumerKey(t, 1)
 	publicKey := publicKeyPEMOf(t, key)
@@ -382,6 +494,7 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 	for name, value := range map[string]string{
 		"password": password, "wrong password": wrongPassword, "token": token,
 		"shared secret": sharedSecret, "new shared secret": newSharedSecret,
+		"remote admin password": remoteAdminPassword,
 	} {
 		forms = append(forms, secretForms(name, value)...)
 	}
@@ -442,6 +555,8 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 		name          string
 		config        string
 		password      string
+		env           []string // added to the run's environment
+		dropEnv       string   // a variable to leave out of it
 		args          []string
 		wantFailure   string // a text stderr must hold, for the runs that must fail
 		before, after func() error
@@ -461,11 +576,13 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 			args: []string{"apply", "-auto-approve", "-input=false"}, wantFailure: "[redacted] is not accepted",
 			before: func() error {
 				// The instance refuses the new secret, quoting it, as a
-				// product's validation message might.
+				// product's validation message might, and echoes it and the
+				// password in every spelling an encoder gives them.
 				body, err := jsonNoHTMLEscape(map[string]any{"status": 400, "message": []string{"The shared secret " + newSharedSecret + " is not accepted."}})
 				if err != nil {
 					return err
 				}
+				body = strings.TrimSuffix(body, "}") + `,"echoes":[` + echoedSpellings(newSharedSecret, password) + `]}`
 				_, err = emulatorCall(jira, http.MethodPost, "/_emulator/faults", map[string]any{
 					"method": "PUT", "path_prefix": "/rest/applinks-oauth/1.0/applicationlink/",
 					"status": 400, "body": body, "content_type": "application/json",
@@ -481,6 +598,49 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 			name: "plan-wrong-password", config: good, password: wrongPassword,
 			args: []string{"plan", "-input=false"}, wantFailure: "did not accept the credentials",
 		},
+		{
+			// Both instances answer their first manifest read with an error
+			// page that echoes the credentials in every spelling: Jira's
+			// fails the plan, the wiki's is retried.
+			name: "plan-echoed-credentials", config: good, password: password,
+			args: []string{"plan", "-input=false"}, wantFailure: "echoes the credentials",
+			before: func() error {
+				for inst, secrets := range map[*emulator.Instance][]string{jira: {password, basicAuthValue(username, password)}, wiki: {token}} {
+					body := `{"status-code":503,"message":"This page echoes the credentials: ` + echoMarker + `","echoes":[` + echoedSpellings(secrets...) + `]}`
+					if _, err := emulatorCall(inst, http.MethodPost, "/_emulator/faults", map[string]any{
+						"method": "GET", "path_prefix": "/rest/applinks/1.0/manifest", "count": 1,
+						"status": 503, "body": body, "content_type": "application/json",
+					}, nil); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+			after: func() error {
+				for _, inst := range []*emulator.Instance{jira, wiki} {
+					if _, err := emulatorCall(inst, http.MethodDelete, "/_emulator/faults", nil, nil); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+		},
+		{
+			// A password that breaks the URL, from a sensitive variable.
+			name: "plan-password-in-url", config: good, password: password,
+			env:  []string{"TF_VAR_jira_url=" + withUserinfo(jira.URL(), username, password)},
+			args: []string{"plan", "-input=false"}, wantFailure: "Invalid Applinks URL",
+		},
+		{
+			name: "plan-password-in-APPLINKS_URL", config: good, password: password,
+			dropEnv: "TF_VAR_jira_url", env: []string{"APPLINKS_URL=" + withUserinfo(jira.URL(), username, password)},
+			args: []string{"plan", "-input=false"}, wantFailure: "Invalid Applinks URL",
+		},
+		{
+			name: "plan-password-in-rpc_url", config: strings.Replace(good, `rpc_url = "https://ci.example.com"`, `rpc_url = var.ci_url`, 1),
+			password: password, env: []string{"TF_VAR_ci_url=" + withUserinfo("https://ci.example.com", "admin", remoteAdminPassword)},
+			args: []string{"plan", "-input=false"}, wantFailure: "Invalid URL",
+		},
 		{name: "destroy", config: good, password: password, args: []string{"destroy", "-auto-approve", "-input=false"}, wantInStdout: "Destroy complete! Resources: 8 destroyed"},
 	}
 	for _, r := range runs {
@@ -489,7 +649,9 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 			mustNotFail(t, r.before())
 		}
 		logPath := filepath.Join(logDir, r.name+".log")
-		tf := tfcli.Terraform{Path: terraformPath, Dir: configDir, Env: append(append([]string(nil), env...), "TF_LOG_PATH="+logPath, "TF_VAR_password="+r.password)}
+		runEnv := slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return r.dropEnv != "" && strings.HasPrefix(kv, r.dropEnv+"=") })
+		runEnv = append(append(runEnv, r.env...), "TF_LOG_PATH="+logPath, "TF_VAR_password="+r.password)
+		tf := tfcli.Terraform{Path: terraformPath, Dir: configDir, Env: runEnv}
 		cmd := tf.Command(append(r.args, "-no-color")...)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -558,6 +720,15 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 			t.Errorf("the apply's TRACE log lacks %q; the provider's wire log is not in it", want)
 		}
 	}
+	// Both echoing error pages reached the wire log, or their run proved
+	// nothing about escaped spellings.
+	for _, out := range outputs {
+		if out.name == "plan-echoed-credentials log" {
+			if n := bytes.Count(out.data, []byte(echoMarker)); n < 2 {
+				t.Errorf("the echoing error pages are in the TRACE log %d times, want both instances' bodies", n)
+			}
+		}
+	}
 	// Terraform versions quote the provider's log lines differently, so the
 	// redacted body field may carry any number of escaping backslashes.
 	if redactedBody := regexp.MustCompile(`sharedSecret\\*":\\*"\[redacted\]`); !redactedBody.MatchString(applyLog) {
@@ -584,6 +755,34 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 	}
 }
 
+// echoMarker marks the error pages that echo credentials, so the test can
+// see that their bodies reached the TRACE log.
+const echoMarker = "echo-3b8f1c"
+
+// echoedSpellings writes each secret as JSON string literals in the ways
+// servers' encoders spell it: escaped for HTML, ASCII-only (upper and lower
+// case hex), with "/" as "\/", and percent-encoded for a query and a path.
+func echoedSpellings(secrets ...string) string {
+	var literals []string
+	for _, secret := range secrets {
+		html, plain := jsonEscaped(secret, true), jsonEscaped(secret, false)
+		for _, spelling := range []string{
+			html, plain, strings.ReplaceAll(html, "/", `\/`), asciiOnlyJSON(plain, false),
+			asciiOnlyJSON(strings.ReplaceAll(html, "/", `\/`), true), url.QueryEscape(secret), url.PathEscape(secret),
+		} {
+			literals = append(literals, `"`+spelling+`"`)
+		}
+	}
+	return strings.Join(literals, ",")
+}
+
+// withUserinfo writes user:password@ into a URL as a person would by hand,
+// unescaped, so that a password with a space or a quote breaks it.
+func withUserinfo(rawURL, user, password string) string {
+	scheme, rest, _ := strings.Cut(rawURL, "://")
+	return scheme + "://" + user + ":" + password + "@" + rest
+}
+
 func jsonNoHTMLEscape(v any) (string, error) {
 	var b bytes.Buffer
 	encoder := json.NewEncoder(&b)
@@ -608,4 +807,66 @@ func errorSummaries(stderr string) string {
 		}
 	}
 	return strings.Join(summaries, "; ")
+}
+
+// ---- A password in a URL that does not parse ----
+
+// A URL with a password that breaks parsing, given to the provider's `url`,
+// to APPLINKS_URL or to a link's `rpc_url`, is refused with a diagnostic
+// that says it holds credentials and never shows the password: not in the
+// quoted URL, not in Go's parse error (which quotes the whole text), not
+// as the "invalid port" Go makes of a password's start before a "/".
+func TestProvider_brokenURLKeepsPasswordSecret(t *testing.T) {
+	t.Parallel()
+	const password = `Hunter2Secret x<&>"é"`
+	brokenURLs := map[string]string{
+		"space":          "https://bob:" + password + "@jira.example.com",
+		"slash":          "https://bob:Hunter2Secret/x@jira.example.com",
+		"hash":           "https://bob:Hunter2Secret#x@jira.example.com",
+		"bad escape":     "https://bob:Hunter2Secret%zz@jira.example.com",
+		"slash and more": "https://bob:Hunter2Secret/ <x>@jira.example.com/jira",
+	}
+	pieces := append([]string{"Hunter2Secret", "Hunt", "parse "}, secretFormValues(secretForms("password", password))...)
+	check := func(t *testing.T, diags []*tfprotov6.Diagnostic, attribute, summary string, fix ...string) {
+		t.Helper()
+		if len(diags) == 0 {
+			t.Fatal("no diagnostic")
+		}
+		for _, d := range diags {
+			text := d.Summary + "\n" + d.Detail
+			for _, piece := range pieces {
+				if strings.Contains(text, piece) {
+					t.Errorf("the diagnostic holds %q:\n%s", piece, text)
+				}
+			}
+		}
+		checkDiag(t, diags[0], wantDiag{tfprotov6.DiagnosticSeverityError, attribute, summary, append([]string{"contains credentials"}, fix...)})
+	}
+	for name, raw := range brokenURLs {
+		t.Run("url/"+name, func(t *testing.T) {
+			t.Parallel()
+			diags := configureThroughProtocol(t, nil, map[string]tftypes.Value{"url": str(raw), "token": str("pat")})
+			check(t, diags, "url", "Invalid Applinks URL", "`username` and `password`")
+		})
+		t.Run("APPLINKS_URL/"+name, func(t *testing.T) {
+			t.Parallel()
+			diags := configureThroughProtocol(t, map[string]string{envURL: raw, envToken: "pat"}, nil)
+			check(t, diags, "url", "Invalid Applinks URL", envURL)
+		})
+		t.Run("rpc_url/"+name, func(t *testing.T) {
+			t.Parallel()
+			diags := validateResourceThroughProtocol(t, "applinks_application_link", map[string]tftypes.Value{
+				"type": str("generic"), "name": str("CI"), "rpc_url": str(raw),
+			})
+			check(t, diags, "rpc_url", "Invalid URL")
+		})
+	}
+}
+
+func secretFormValues(forms []secretForm) []string {
+	values := make([]string, len(forms))
+	for i, f := range forms {
+		values[i] = f.value
+	}
+	return values
 }

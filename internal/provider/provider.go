@@ -168,9 +168,14 @@ func (p *applinksProvider) Configure(ctx context.Context, req provider.Configure
 	}
 	parsedURL, problem := validators.CheckHTTPURL(baseURL)
 	if problem != "" {
+		fix := ""
+		if problem == validators.CredentialsInURL {
+			fix = " Remove the user name and password from it and set `username` and `password` (or " +
+				envUsername + " and " + envPassword + ") instead, or use `token`."
+		}
 		resp.Diagnostics.AddAttributeError(path.Root("url"), "Invalid Applinks URL",
 			fmt.Sprintf("The base URL %q (from `url` or %s) %s. Use an absolute http or https URL such as "+
-				"https://jira.example.com.", validators.RedactURL(baseURL), envURL, problem))
+				"https://jira.example.com.%s", validators.RedactURL(baseURL), envURL, problem, fix))
 		return
 	}
 

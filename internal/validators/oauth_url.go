@@ -57,14 +57,14 @@ func (v oauthURLValidator) ValidateString(_ context.Context, req validator.Strin
 func (v oauthURLValidator) check(raw string) string {
 	if v.allowPath && strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "//") {
 		if _, err := url.Parse(raw); err != nil {
-			return "is not a valid path: " + err.Error()
+			return "is not a valid path: " + parseReason(err)
 		}
 		return ""
 	}
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
-		return "is not a valid URL: " + err.Error()
+		return parseProblem(raw, err, "contains credentials, which must not be part of the URL")
 	case u.Scheme == "":
 		return "is not absolute"
 	case u.Scheme != "http" && u.Scheme != "https":

@@ -19,6 +19,11 @@ var hostnamePattern = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9]
 // with nothing after it, such as "https://www.example.com". It returns ""
 // or what is wrong, as the end of a sentence.
 func CheckOrigin(raw string) string {
+	if userinfoPassword.MatchString(raw) {
+		// Checked first: the pattern below would end the authority inside
+		// a password holding "/" and quote the rest.
+		return userinfoInOrigin
+	}
 	m := originPattern.FindStringSubmatch(raw)
 	if m == nil {
 		if !strings.Contains(raw, "://") {
@@ -33,9 +38,11 @@ func CheckOrigin(raw string) string {
 	return checkAuthority(authority)
 }
 
+const userinfoInOrigin = "contains user information before the host, which an origin cannot have"
+
 func checkAuthority(authority string) string {
 	if strings.Contains(authority, "@") {
-		return "contains user information before the host, which an origin cannot have"
+		return userinfoInOrigin
 	}
 	host, port := authority, ""
 	if i := strings.LastIndex(authority, ":"); i >= 0 && !strings.HasSuffix(authority, "]") {
@@ -57,6 +64,8 @@ func checkAuthority(authority string) string {
 	return ""
 }
 
+const userinfoInURL = "contains user information, which the server ignores when it compares URLs"
+
 // javaIllegalURLChars are characters java.net.URI refuses anywhere in a
 // URL; they must be percent-encoded.
 const javaIllegalURLChars = " \"<>\\^`{|}"
@@ -66,6 +75,12 @@ const javaIllegalURLChars = " \"<>\\^`{|}"
 // refused: a server comparing URLs drops them. It returns "" or what is
 // wrong, as the end of a sentence.
 func CheckAbsoluteURL(raw string) string {
+	if userinfoPassword.MatchString(raw) {
+		if _, err := url.Parse(raw); err != nil || strings.ContainsAny(raw, javaIllegalURLChars) {
+			// The checks below would quote a piece of the password.
+			return userinfoInURL
+		}
+	}
 	if i := strings.IndexFunc(raw, func(r rune) bool {
 		return strings.ContainsRune(javaIllegalURLChars, r) || r < 0x20 || r == 0x7f
 	}); i >= 0 {
@@ -74,13 +89,13 @@ func CheckAbsoluteURL(raw string) string {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
-		return "is not a valid URL: " + err.Error()
+		return parseProblem(raw, err, userinfoInURL)
 	case u.Scheme == "":
 		return "has no scheme; write an absolute URL such as \"https://www.example.com/path\""
 	case u.Opaque != "" || !strings.HasPrefix(raw[len(u.Scheme)+1:], "//"):
 		return "is not a hierarchical URL of the form scheme://host/path"
 	case u.User != nil:
-		return "contains user information, which the server ignores when it compares URLs"
+		return userinfoInURL
 	case u.Fragment != "" || strings.HasSuffix(raw, "#"):
 		return "has a fragment (#...), which the server ignores when it compares URLs"
 	}

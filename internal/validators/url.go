@@ -2,6 +2,7 @@ package validators
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -39,13 +40,18 @@ func (v httpURLValidator) ValidateString(_ context.Context, req validator.String
 	}
 }
 
+// CredentialsInURL is what CheckHTTPURL says of a URL that carries a user
+// name and password, parsable or not, so that callers can say where the
+// credentials belong instead.
+const CredentialsInURL = "contains credentials, which must not be part of the URL"
+
 // CheckHTTPURL returns the parsed URL, or what is wrong with it as the end
 // of a sentence ("has no host").
 func CheckHTTPURL(raw string) (*url.URL, string) {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
-		return nil, "is not a valid URL: " + err.Error()
+		return nil, parseProblem(raw, err, CredentialsInURL)
 	case u.Scheme == "":
 		return nil, "has no scheme"
 	case u.Scheme != "http" && u.Scheme != "https":
@@ -60,18 +66,46 @@ func CheckHTTPURL(raw string) (*url.URL, string) {
 	return u, ""
 }
 
-// userinfoPassword finds the password of "scheme://user:password@host",
-// for text that url.Parse refuses.
-var userinfoPassword = regexp.MustCompile(`(//[^/?#@:]*):[^/?#@]*@`)
+// parseProblem says what is wrong with text that url.Parse refused without
+// quoting the text: Go's error repeats all of it, and its reason may quote a
+// piece of a password that broke parsing (a password holding "/" ends the
+// host early, so the error reports its start as an "invalid port"). Text
+// that looks like it carries a password gets the caller's words for
+// credentials, which are the fix in any case; credentials is refused even
+// where the URL would parse.
+func parseProblem(raw string, err error, credentials string) string {
+	if userinfoPassword.MatchString(raw) {
+		return credentials
+	}
+	return "is not a valid URL: " + parseReason(err)
+}
+
+// parseReason is url.Parse's reason without the text it refused.
+func parseReason(err error) string {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Err.Error()
+	}
+	return err.Error()
+}
+
+// userinfoPassword finds the password of "scheme://user:password@host" in
+// text that url.Parse refuses. It runs to the last "@", since a password
+// that breaks parsing may hold any character, "/", "?", "#" and "@" among
+// them, and showing too little of a broken URL is the safe mistake.
+var userinfoPassword = regexp.MustCompile(`(//[^/?#@:]*):.*@`)
 
 // RedactURL masks a password written into a URL, so that a message quoting
 // the URL cannot leak it; it works on text that does not parse as well.
 func RedactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return userinfoPassword.ReplaceAllString(raw, "${1}:xxxxx@")
+	}
+	if u.User != nil {
 		if _, hasPassword := u.User.Password(); hasPassword {
 			return u.Redacted()
 		}
-		return raw
 	}
-	return userinfoPassword.ReplaceAllString(raw, "${1}:xxxxx@")
+	return raw
 }

@@ -155,9 +155,62 @@ func TestRedactURL(t *testing.T) {
 		"not a url at all":                        "not a url at all",
 		"ftp://u:p@host:21/path?q=1":              "ftp://u:xxxxx@host:21/path?q=1",
 		"https://bob:s3cret@jira.example.com:99x": "https://bob:xxxxx@jira.example.com:99x",
+		"https://bob:s3/cret x@jira.example.com":  "https://bob:xxxxx@jira.example.com",
+		"https://jira.example.com:8443/a@b":       "https://jira.example.com:8443/a@b",
 	} {
 		if got := RedactURL(raw); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", raw, got, want)
 		}
+	}
+}
+
+// A password that makes a URL unparsable appears nowhere in what the
+// checks say, whichever character broke it: Go's parse error quotes the
+// whole text, and its reason quotes the start of a password holding "/"
+// as an invalid port.
+func TestBrokenURLProblemsKeepThePasswordOut(t *testing.T) {
+	t.Parallel()
+	const password = "Hunter2Secret"
+	checks := map[string]func(string) string{
+		"CheckHTTPURL": func(raw string) string {
+			_, problem := CheckHTTPURL(raw)
+			return problem
+		},
+		"AbsoluteURL": func(raw string) string { return strings.Join(runString(AbsoluteURL(), types.StringValue(raw)), "\n") },
+		"AbsoluteURLOrPath": func(raw string) string {
+			return strings.Join(runString(AbsoluteURLOrPath(), types.StringValue(raw)), "\n")
+		},
+		"HTTPURL":          func(raw string) string { return strings.Join(runString(HTTPURL(), types.StringValue(raw)), "\n") },
+		"CheckAbsoluteURL": CheckAbsoluteURL,
+		"CheckOrigin":      CheckOrigin,
+	}
+	for _, raw := range []string{
+		"https://bob:" + password + " x@jira.example.com",
+		"https://bob:" + password + "/x@jira.example.com",
+		"https://bob:" + password + "#x@jira.example.com",
+		"https://bob:" + password + "%zz@jira.example.com",
+		"https://bob:" + password + "/ x@jira.example.com/path",
+	} {
+		for name, check := range checks {
+			problem := check(raw)
+			if problem == "" {
+				t.Errorf("%s(%q) accepts it", name, raw)
+			}
+			for _, piece := range []string{password, password[:4], "zz", "parse "} {
+				if strings.Contains(problem, piece) {
+					t.Errorf("%s(%q) = %q, which holds %q", name, raw, problem, piece)
+				}
+			}
+			if !strings.Contains(problem, "credentials") && !strings.Contains(problem, "user information") {
+				t.Errorf("%s(%q) = %q, which does not say the URL holds credentials", name, raw, problem)
+			}
+		}
+		if got := RedactURL(raw); strings.Contains(got, password[:4]) {
+			t.Errorf("RedactURL(%q) = %q", raw, got)
+		}
+	}
+	// Without credentials, Go's reason stays, without the quoted text.
+	if _, problem := CheckHTTPURL("https://jira.example.com:99x"); problem != `is not a valid URL: invalid port ":99x" after host` {
+		t.Errorf("CheckHTTPURL without credentials = %q", problem)
 	}
 }

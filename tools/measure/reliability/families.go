@@ -42,10 +42,12 @@ var families = []Family{
 	{
 		Key:   "secrets",
 		Title: "Secrets",
-		About: "No password, token, shared secret or private key appears in a TRACE log, in plan or apply output " +
-			"or in an error message, in any encoding; the search proves itself on a canary.",
+		About: "No password, token, shared secret, remote admin password or private key appears in a TRACE log, in plan " +
+			"or apply output or in an error message, in any encoding (raw, JSON-escaped every way, percent-encoded, " +
+			"base64, quoted in a URL parse error), even when the server echoes it escaped or a URL holding it does not " +
+			"parse; the search proves itself on a canary.",
 		Packages: []string{"./internal/provider"},
-		Run:      "^(TestAccProvider_traceLogHasNoSecrets|TestAccProvider_cliOutputHasNoSecrets|TestSecretFormsFindEveryEncoding)$",
+		Run:      "^(TestAccProvider_traceLogHasNoSecrets|TestAccProvider_cliOutputHasNoSecrets|TestSecretFormsFindEveryEncoding|TestProvider_brokenURLKeepsPasswordSecret)$",
 		Summary:  secretsSummary,
 	},
 	{
