@@ -20,15 +20,6 @@ import (
 // applinksVersion is the applinks plugin version the reference documents.
 const applinksVersion = "9.1.4"
 
-// Authentication provider class names (reference §2.3).
-const (
-	providerBasic                  = "com.atlassian.applinks.api.auth.types.BasicAuthenticationProvider"
-	providerTrustedApps            = "com.atlassian.applinks.api.auth.types.TrustedAppsAuthenticationProvider"
-	providerOAuth                  = "com.atlassian.applinks.api.auth.types.OAuthAuthenticationProvider"
-	providerTwoLeggedOAuth         = "com.atlassian.applinks.api.auth.types.TwoLeggedOAuthAuthenticationProvider"
-	providerTwoLeggedImpersonation = "com.atlassian.applinks.api.auth.types.TwoLeggedOAuthWithImpersonationAuthenticationProvider"
-)
-
 // manifestPlaceholder is always in both sets of the local manifest.
 const manifestPlaceholder = "placeholder.to.ensure.backwards.compatibility"
 

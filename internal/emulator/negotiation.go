@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"slices"
@@ -33,9 +35,11 @@ const (
 // Representations a route can produce: the v1/v2 applinks resources are
 // @Produces({xml, json}) in that order, so XML wins when the client states
 // no preference; v3, whitelist and consumer-token resources are JSON only.
+// consumesXMLOrJSON is @Consumes({xml, json}) of the v1/v2 resources.
 var (
 	producesXMLOrJSON = []string{mediaTypeXML, mediaTypeJSON}
 	producesJSON      = []string{mediaTypeJSON}
+	consumesXMLOrJSON = []string{mediaTypeXML, mediaTypeJSON}
 	consumesJSON      = []string{mediaTypeJSON}
 )
 
@@ -214,4 +218,65 @@ func marshalJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// msgEmptyEntity is what Jackson 1.x says of an empty body. [SRC]
+const msgEmptyEntity = "No content to map to Object due to end of input"
+
+// readEntity decodes the request entity: XML when the request says so,
+// JSON otherwise. Inferred: an entity the provider cannot read escapes the
+// resource as an uncaught exception, a 500 (Swagger documents "Malformed
+// json body" as 500 on the status resource).
+func readEntity(ex *exchange, v any) {
+	data, err := io.ReadAll(ex.r.Body)
+	switch {
+	case err != nil:
+		panic(err.Error())
+	case len(strings.TrimSpace(string(data))) == 0:
+		panic(msgEmptyEntity)
+	case bareMediaType(ex.r.Header.Get("Content-Type")) == mediaTypeXML:
+		err = xml.Unmarshal(data, v)
+	default:
+		err = json.Unmarshal(data, v)
+	}
+	if err != nil {
+		panic("Malformed entity: " + err.Error())
+	}
+}
+
+// xmlStringMap is a Map<String,String> field: a JSON object, and in XML
+// JAXB's <entry><key/><value/></entry> list (in key order, Inferred, as a
+// HashMap has none).
+type xmlStringMap map[string]string
+
+func (m xmlStringMap) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	type entry struct {
+		Key   string `xml:"key"`
+		Value string `xml:"value"`
+	}
+	entries := struct {
+		Entries []entry `xml:"entry"`
+	}{}
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		entries.Entries = append(entries.Entries, entry{Key: key, Value: m[key]})
+	}
+	return e.EncodeElement(entries, start)
+}
+
+// UnmarshalXML reads the same entry list.
+func (m *xmlStringMap) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	var entries struct {
+		Entries []struct {
+			Key   string `xml:"key"`
+			Value string `xml:"value"`
+		} `xml:"entry"`
+	}
+	if err := d.DecodeElement(&entries, &start); err != nil {
+		return err
+	}
+	*m = xmlStringMap{}
+	for _, e := range entries.Entries {
+		(*m)[e.Key] = e.Value
+	}
+	return nil
 }

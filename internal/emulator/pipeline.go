@@ -250,3 +250,7 @@ func setCORSHeaders(ex *exchange) {
 	}
 	ex.w.Header().Set("Access-Control-Allow-Credentials", "true")
 }
+
+// thrown marks a response that stands for an exception leaving the
+// resource: the interceptors that add headers never see it.
+func thrown(ex *exchange) { clearInterceptorHeaders(ex) }
