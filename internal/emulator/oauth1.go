@@ -413,38 +413,3 @@ func (c *nonceCache) use(serverID, consumerKey, nonce string, timestamp int64, n
 	c.seen[key] = timestamp
 	return true
 }
-
-// ---- Jira's /myself ----
-
-// registerMyselfRoute serves Jira's GET /rest/api/2/myself on every
-// product type (Inferred), so that a caller, an OAuth consumer above all,
-// can see whom its requests act as.
-func registerMyselfRoute(rt *router) {
-	rt.rest(jiraAPIv2, http.MethodGet, "/myself", endpoint{
-		handle:   serveMyself,
-		access:   authenticatedOnly,
-		produces: producesJSON,
-	})
-}
-
-// myselfEntity is the part of Jira's user bean callers use. Inferred: the
-// key and display name equal the user name, as for users created before
-// Jira 7's user keys.
-type myselfEntity struct {
-	Self        string `json:"self"`
-	Key         string `json:"key"`
-	Name        string `json:"name"`
-	DisplayName string `json:"displayName"`
-	Active      bool   `json:"active"`
-}
-
-func serveMyself(ex *exchange) {
-	name := ex.user.name
-	writeEntity(ex, http.StatusOK, myselfEntity{
-		Self:        ex.restURL("/user?username=" + url.QueryEscape(name)),
-		Key:         name,
-		Name:        name,
-		DisplayName: name,
-		Active:      true,
-	})
-}
