@@ -27,10 +27,6 @@ import (
 // allowlist has small models of them: java.net.URI (java_uri.go) and
 // java.util.regex (java_regex.go).
 
-// allowlistModule is the whitelist REST module. Inferred: version 1.0 (the
-// reference has only seen "latest").
-var allowlistModule = restModule{name: "whitelist", versions: []string{"1.0", "latest"}}
-
 // Rule types, in WhitelistType enum order, which is also the list order.
 const (
 	allowlistTypeDomainName = "DOMAIN_NAME"
@@ -62,29 +58,6 @@ const (
 	// Inferred: a rule without a type fails in the database layer.
 	msgAllowlistNoType = "A whitelist rule needs a type."
 )
-
-func registerWhitelistRoutes(rt *router) {
-	// The resource class is @Consumes/@Produces JSON; the methods are
-	// @WebSudoRequired (skipped for Basic auth and tokens). Permission
-	// checks happen inside the service, so handlers make them at the point
-	// the product does: after body validation for create and update.
-	jsonEndpoint := func(handle func(*exchange), access accessPolicy) endpoint {
-		return endpoint{handle: handle, access: access, produces: producesJSON, consumes: consumesJSON}
-	}
-	rt.rest(allowlistModule, http.MethodGet, "", jsonEndpoint(listAllowlistRules, authenticatedOnly))
-	rt.rest(allowlistModule, http.MethodPost, "", jsonEndpoint(createAllowlistRule, authenticatedOnly))
-	rt.rest(allowlistModule, http.MethodPut, "/{id}", jsonEndpoint(updateAllowlistRule, authenticatedOnly))
-	rt.rest(allowlistModule, http.MethodDelete, "/{id}", jsonEndpoint(deleteAllowlistRule, authenticatedOnly))
-	rt.rest(allowlistModule, http.MethodPost, "/enable", jsonEndpoint(switchAllowlist(true), authenticatedOnly))
-	rt.rest(allowlistModule, http.MethodPost, "/disable", jsonEndpoint(switchAllowlist(false), authenticatedOnly))
-	// No permission check in the code for the settings [SRC].
-	rt.rest(allowlistModule, http.MethodGet, "/settings", jsonEndpoint(getAllowlistSettings, authenticatedOnly))
-	rt.rest(allowlistModule, http.MethodPut, "/settings", jsonEndpoint(putAllowlistSettings, authenticatedOnly))
-	check := jsonEndpoint(checkAllowlist, anonymousAllowed)
-	check.cors = true // @CorsAllowed
-	rt.rest(allowlistModule, http.MethodGet, "/check", check)
-	rt.servlet(http.MethodGet, "/plugins/servlet/whitelist", endpoint{handle: serveAllowlistPage, access: anonymousAllowed})
-}
 
 // ---- Entities ----
 

@@ -14,14 +14,6 @@ import (
 // deleting a link shares is in link_service.go, the entities in
 // link_entity.go and the provider registry in auth_providers.go.
 
-// Module versions of the applicationlink resource: v1's PUT {id} is
-// replaced on 2.0 and later by v2's POST {id}, since a JAX-RS override
-// takes the overriding method's annotations.
-var (
-	applinksV1   = restModule{name: "applinks", versions: []string{"1.0"}}
-	applinksV2Up = restModule{name: "applinks", versions: []string{"2.0", "3.0", "latest"}}
-)
-
 // Texts of the applinks plugin. [SRC] where marked, otherwise Inferred
 // English for the i18n key named beside it.
 const (
@@ -56,44 +48,6 @@ const (
 func writeTypeNotInstalled(ex *exchange, typeID string) {
 	thrown(ex)
 	writeErrorList(ex, http.StatusBadRequest, []string{fmt.Sprintf(msgTypeNotInstalled, typeID)}, nil)
-}
-
-// ---- Routes ----
-
-// adminResource declares a method of the v1/v2 and applinks-oauth admin
-// resources: XML or JSON, the applinks admin interceptor, no caching.
-func adminResource(handle func(*exchange)) endpoint {
-	return endpoint{
-		handle:   handle,
-		access:   applinksAdminOnly,
-		produces: producesXMLOrJSON,
-		consumes: consumesXMLOrJSON,
-		noCache:  true,
-	}
-}
-
-func registerApplicationLinkRoutes(rt *router) {
-	registerV1ApplicationLinkMethods(rt, applinksAllVersions, applinksV1)
-	rt.rest(applinksV2Up, http.MethodPut, "/applicationlink", adminResource(createApplicationLinkV2))
-	rt.rest(applinksV2Up, http.MethodPost, "/applicationlink/{id}", adminResource(updateApplicationLinkV2))
-	rt.rest(applinksV2Up, http.MethodGet, "/applicationlink/{id}/authentication/provider", adminResource(listAuthenticationProviders))
-	rt.rest(applinksV2Up, http.MethodGet, "/applicationlink/{id}/authentication/provider/{provider}", adminResource(listAuthenticationProviders))
-	rt.rest(applinksV2Up, http.MethodPut, "/applicationlink/{id}/authentication/provider", adminResource(putAuthenticationProvider))
-}
-
-// registerV1ApplicationLinkMethods declares v1's applicationlink methods in
-// module, with the create-or-update PUT only in putModule: v2 replaces it
-// (a JAX-RS override drops the parent's annotations).
-func registerV1ApplicationLinkMethods(rt *router, module, putModule restModule) {
-	rt.rest(module, http.MethodGet, "/applicationlink", adminResource(listApplicationLinks))
-	rt.rest(module, http.MethodGet, "/applicationlink/type/{typeId}", adminResource(listApplicationLinksOfType))
-	// GET takes a type id and POST a link id; the templates share the
-	// parameter name so that the router sees one resource path.
-	rt.rest(module, http.MethodGet, "/applicationlink/primary/{id}", adminResource(getPrimaryApplicationLink))
-	rt.rest(module, http.MethodPost, "/applicationlink/primary/{id}", adminResource(makeApplicationLinkPrimary))
-	rt.rest(module, http.MethodGet, "/applicationlink/{id}", adminResource(getApplicationLink))
-	rt.rest(module, http.MethodDelete, "/applicationlink/{id}", adminResource(deleteApplicationLink))
-	rt.rest(putModule, http.MethodPut, "/applicationlink/{id}", adminResource(putApplicationLinkV1))
 }
 
 func listApplicationLinks(ex *exchange) {

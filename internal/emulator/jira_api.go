@@ -15,17 +15,6 @@ import (
 
 // ---- /myself ----
 
-// registerMyselfRoute serves Jira's GET /rest/api/2/myself on every
-// product type (Inferred), so that a caller, an OAuth consumer above all,
-// can see whom its requests act as.
-func registerMyselfRoute(rt *router) {
-	rt.rest(jiraAPIv2, http.MethodGet, "/myself", endpoint{
-		handle:   serveMyself,
-		access:   authenticatedOnly,
-		produces: producesJSON,
-	})
-}
-
 // myselfEntity is the part of Jira's user bean callers use. Inferred: the
 // key and display name equal the user name, as for users created before
 // Jira 7's user keys.
@@ -56,17 +45,6 @@ func serveMyself(ex *exchange) {
 
 // msgInvalidBaseURL is Inferred English for Jira's base URL validation.
 const msgInvalidBaseURL = "The base URL must be an absolute http or https URL."
-
-func registerSettingsRoutes(rt *router) {
-	// Jira's PUT /rest/api/2/settings/baseUrl. Inferred: served by every
-	// product type, so tests can move any instance the same way.
-	rt.rest(jiraAPIv2, http.MethodPut, "/settings/baseUrl", endpoint{
-		handle:   putBaseURL,
-		access:   sysadminOnly,
-		produces: producesJSON,
-		consumes: consumesJSON,
-	})
-}
 
 // putBaseURL takes a JSON string, e.g. "https://jira.example.com".
 // Inferred: success is 204 and an invalid body or URL is 400 with Jira's

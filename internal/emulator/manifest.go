@@ -14,8 +14,9 @@ import (
 )
 
 // The manifest and consumer-info family: what a peer reads to learn who
-// this instance is (server ID, type, version, auth types, base URL) and
-// which RSA key it signs OAuth requests with.
+// this instance is (server ID, type, version, auth types, base URL),
+// whether it is online (its front page) and which RSA key it signs OAuth
+// requests with.
 
 // applinksVersion is the applinks plugin version the reference documents.
 const applinksVersion = "9.1.4"
@@ -55,42 +56,6 @@ type manifestEntity struct {
 	IconURI                     string   `xml:"iconUri,omitempty" json:"iconUri,omitempty"`
 }
 
-func registerManifestRoutes(rt *router) {
-	rt.rest(applinksAllVersions, http.MethodGet, "/manifest", endpoint{
-		handle:   serveManifest,
-		access:   anonymousAllowed,
-		produces: producesXMLOrJSON,
-		noCache:  true,
-		cors:     true,
-	})
-	// Inferred: the ui resources are not limited to 1.0 either (§1.1 finds
-	// 3.0 answering v1/v2 resources).
-	rt.rest(applinksAllVersions, http.MethodGet, "/authenticationinfo", endpoint{
-		handle:   serveAuthenticationInfo,
-		access:   applinksAdminOnly,
-		produces: producesXMLOrJSON,
-		noCache:  true,
-	})
-	rt.rest(applinksV3, http.MethodGet, "/capabilities", endpoint{
-		handle:   serveCapabilities,
-		access:   anonymousAllowed,
-		produces: producesJSON,
-		consumes: consumesJSON,
-		noCache:  true,
-	})
-	rt.rest(applinksV3, http.MethodGet, "/capabilities/{capability}", endpoint{
-		handle:   serveCapability,
-		access:   anonymousAllowed,
-		produces: producesJSON,
-		consumes: consumesJSON,
-		noCache:  true,
-	})
-	rt.servlet(http.MethodGet, "/plugins/servlet/oauth/consumer-info", endpoint{
-		handle: serveConsumerInfo,
-		access: anonymousAllowed,
-	})
-}
-
 // localManifest is the manifest this instance publishes about itself.
 func (i *Instance) localManifest() manifestEntity {
 	base := i.URL()
@@ -124,6 +89,16 @@ func pluginImagesURL(base string, p product) string {
 
 func serveManifest(ex *exchange) {
 	writeEntity(ex, http.StatusOK, ex.inst.localManifest())
+}
+
+// serveFrontPage answers the base URL, which is what peers' online checks
+// request. Inferred: a product's base URL ends, after redirects the check
+// follows, at a 200 HTML page.
+func serveFrontPage(ex *exchange) {
+	ex.w.Header().Set("Content-Type", contentTypeHTML)
+	ex.w.WriteHeader(http.StatusOK)
+	fmt.Fprintf(ex.w, "<!doctype html><html><head><title>%s</title></head><body><h1>%s</h1></body></html>",
+		ex.inst.product.name, ex.inst.product.name)
 }
 
 // serveAuthenticationInfo is how a peer asks "are these credentials an

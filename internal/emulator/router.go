@@ -18,17 +18,6 @@ type restModule struct {
 	versions []string
 }
 
-var (
-	// applinksAllVersions serves the resources §1.1 says every applinks
-	// version answers, e.g. the manifest.
-	applinksAllVersions = restModule{name: "applinks", versions: []string{"1.0", "2.0", "3.0", "latest"}}
-	// applinksV3 serves the internal.rest resources. Inferred: they are not
-	// reachable under 1.0/2.0, whose modules list other packages.
-	applinksV3 = restModule{name: "applinks", versions: []string{"3.0", "latest"}}
-	// jiraAPIv2 is Jira's own REST API.
-	jiraAPIv2 = restModule{name: "api", versions: []string{"2"}}
-)
-
 // endpoint is what a route declares besides its method and path.
 type endpoint struct {
 	handle func(*exchange)

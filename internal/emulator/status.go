@@ -136,28 +136,6 @@ func (e *applinkError) rest() *restApplinkError {
 	return r
 }
 
-func registerStatusRoutes(rt *router) {
-	// @AnonymousAllowed: the service validates the admin itself, after the
-	// resource has parsed the id and the callback.
-	rt.rest(applinksV3, http.MethodGet, "/status/{id}", endpoint{
-		handle:   getApplinkStatus,
-		access:   anonymousAllowed,
-		produces: producesJSON,
-		consumes: consumesJSON,
-		noCache:  true,
-	})
-	// ManifestResource is not @AnonymousAllowed on this method: any
-	// logged-in (licensed) user may read it.
-	rt.rest(applinksAllVersions, http.MethodGet, "/manifest/{id}", endpoint{
-		handle:   getLinkedManifest,
-		access:   authenticatedOnly,
-		produces: producesXMLOrJSON,
-		consumes: consumesXMLOrJSON,
-		noCache:  true,
-		cors:     true,
-	})
-}
-
 // getApplinkStatus is ApplinkStatusResource.getStatus: id syntax (400,
 // bare RestErrors), callback (400), admin (401/403), link (404), then a
 // 200 whatever the link's health.
