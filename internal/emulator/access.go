@@ -47,7 +47,7 @@ type accessPolicy struct {
 const (
 	msgAuthenticationRequired = "Client must be authenticated to access this resource."
 	msgSysadminRequired       = "Client must be authenticated as a system administrator to access this resource."
-	msgWhitelistNotAllowed    = "The current user is not allowed to change the whitelist."
+	msgAllowlistNotAllowed    = "The current user is not allowed to change the whitelist."
 	// Inferred English for i18n applinks.error.only.admin.
 	msgApplinksOnlyAdmin = "You must be an administrator to access this resource"
 	// Inferred English for the v3 permission service's i18n texts.
@@ -108,12 +108,12 @@ var (
 			writeRestErrors(ex, http.StatusForbidden, serviceExceptionError("PermissionException", msgV3SysadminRequired))
 		},
 	}
-	// whitelistManagerRequired is the whitelist plugin's PermissionChecker:
+	// allowlistManagerRequired is the whitelist plugin's PermissionChecker:
 	// its NotAuthorizedException is a SecurityException, hence 401.
-	whitelistManagerRequired = accessCheck{
+	allowlistManagerRequired = accessCheck{
 		permits: func(ex *exchange) bool { return ex.user.isSysadmin() },
 		refuse: func(ex *exchange) {
-			writeMappedStatus(ex, newStatus(http.StatusUnauthorized, msgWhitelistNotAllowed))
+			writeMappedStatus(ex, newStatus(http.StatusUnauthorized, msgAllowlistNotAllowed))
 		},
 	}
 )
@@ -136,10 +136,10 @@ var (
 	// that validate permissions inside.
 	v3AdminOnly    = accessPolicy{interceptors: []accessCheck{v3LoginRequired, v3AdminRequired}}
 	v3SysadminOnly = accessPolicy{interceptors: []accessCheck{v3LoginRequired, v3SysadminRequired}}
-	// whitelistManagerOnly is a whitelist mutation.
-	whitelistManagerOnly = accessPolicy{
+	// allowlistManagerOnly is a whitelist mutation.
+	allowlistManagerOnly = accessPolicy{
 		filters:      []accessCheck{loginRequired},
-		interceptors: []accessCheck{whitelistManagerRequired},
+		interceptors: []accessCheck{allowlistManagerRequired},
 	}
 )
 

@@ -178,10 +178,10 @@ func allowlistRuleID(ex *exchange) (int64, bool) {
 // mayManageAllowlist is PermissionChecker.checkCurrentUserCanManageWhitelist;
 // it answers the refusal itself.
 func mayManageAllowlist(ex *exchange) bool {
-	if whitelistManagerRequired.permits(ex) {
+	if allowlistManagerRequired.permits(ex) {
 		return true
 	}
-	whitelistManagerRequired.refuse(ex)
+	allowlistManagerRequired.refuse(ex)
 	return false
 }
 
