@@ -16,7 +16,8 @@ import (
 // The manifest and consumer-info family: what a peer reads to learn who
 // this instance is (server ID, type, version, auth types, base URL),
 // whether it is online (its front page) and which RSA key it signs OAuth
-// requests with.
+// requests with; and the live manifest of a linked application, which an
+// instance reads of its peer.
 
 // applinksVersion is the applinks plugin version the reference documents.
 const applinksVersion = "9.1.4"
@@ -203,4 +204,41 @@ func javaStringHash(s string) uint32 {
 		h = 31*h + uint32(unit)
 	}
 	return h
+}
+
+// msgNoManifestForLink and msgManifestNotRetrieved are ManifestResource's
+// [SRC] texts.
+const (
+	msgNoManifestForLink    = "No application link with id %s"
+	msgManifestNotRetrieved = "Couldn't retrieve manifest for link with id %s"
+)
+
+// getLinkedManifest is ManifestResource.getManifestFor: a malformed id is
+// ApplicationId's uncaught IllegalArgumentException; an unknown link a 400
+// ErrorListEntity; otherwise the manifest the instance gets live at the
+// link's URL, which for an installed type is never missing: a peer that
+// does not answer with a manifest of the link's type gets a synthesised
+// one (§9.2), with no applinks version and the URL-derived id.
+func getLinkedManifest(ex *exchange) {
+	id := ex.param("id")
+	requireApplicationID(id)
+	link, ok := ex.inst.link(id)
+	if !ok {
+		writeErrorList(ex, http.StatusBadRequest, []string{fmt.Sprintf(msgNoManifestForLink, id)}, nil)
+		return
+	}
+	t, ok := linkTypeByID(link.TypeID)
+	if !ok {
+		// Inferred: only a type without a manifest producer, which the
+		// emulator does not install, raises ManifestNotFoundException.
+		writeStatus(ex, newStatus(http.StatusNotFound, fmt.Sprintf(msgManifestNotRetrieved, id)))
+		return
+	}
+	manifest := synthesisedManifest(link.RPCURL, t)
+	if t.typeID != genericTypeID {
+		if downloaded, err := ex.inst.peers.downloadManifest(ex.r.Context(), link.RPCURL); err == nil && downloaded.TypeID == t.typeID {
+			manifest = relayedManifest(downloaded)
+		}
+	}
+	writeEntity(ex, http.StatusOK, manifest)
 }

@@ -66,7 +66,7 @@ func newRouter(extra func(*router)) *router {
 	// to 1.0 either (§1.1 finds 3.0 answering v1/v2 resources).
 	rt.rest(applinksAllVersions, http.MethodGet, "/manifest", endpoint{handle: serveManifest, access: anonymousAllowed, produces: producesXMLOrJSON, noCache: true, cors: true})
 	rt.rest(applinksAllVersions, http.MethodGet, "/authenticationinfo", endpoint{handle: serveAuthenticationInfo, access: applinksAdminOnly, produces: producesXMLOrJSON, noCache: true})
-	// The live manifest of a linked application (status.go, §3.4).
+	// The live manifest of a linked application (manifest.go, §3.4).
 	// ManifestResource is not @AnonymousAllowed on this method: any
 	// logged-in (licensed) user may read it.
 	rt.rest(applinksAllVersions, http.MethodGet, "/manifest/{id}", endpoint{handle: getLinkedManifest, access: authenticatedOnly, produces: producesXMLOrJSON, consumes: consumesXMLOrJSON, noCache: true, cors: true})
