@@ -35,7 +35,12 @@ func (e applicationLinkEntity) asRoot() applicationLinkEntity {
 }
 
 // details is getDetails(): URLs lose trailing slashes
-// (RequiredBaseURIAdapter), and a body flagged isSystem has no rpcUrl.
+// (RequiredBaseURIAdapter), and a body flagged isSystem has no rpcUrl (the
+// entity's getter returns null for it). An isSystem body makes no system
+// link, though: ApplicationLinkDetails.Builder.build() fills a missing
+// rpcUrl with the displayUrl, and a missing displayUrl with the rpcUrl, so
+// the link gets a real URL (design/api.md §3.5: the builder's fallback).
+// Inferred: an empty URL counts as a missing one.
 func (e applicationLinkEntity) details() linkDetails {
 	d := linkDetails{
 		name:       e.Name,
@@ -45,6 +50,12 @@ func (e applicationLinkEntity) details() linkDetails {
 	}
 	if e.IsSystem {
 		d.rpcURL = ""
+	}
+	if d.rpcURL == "" {
+		d.rpcURL = d.displayURL
+	}
+	if d.displayURL == "" {
+		d.displayURL = d.rpcURL
 	}
 	return d
 }
