@@ -12,7 +12,11 @@ import (
 //
 // WebSudo is never required: the emulator has no cookie sessions, and the
 // products skip WebSudo for requests authenticated by Basic auth or a
-// personal access token, which are the only credentials it accepts.
+// personal access token. Inferred: a query login (os_username, users.go) is
+// a session login in the products, which WebSudo would stop on a
+// @WebSudoRequired resource unless WebSudo is disabled, as it is on the
+// instances Atlassian's integration tests use it against; the emulator
+// treats it as Basic auth.
 
 // xsrfRule is how a route relates to the REST module's XSRF filter.
 type xsrfRule int
