@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
-// The JAX-RS-style router: REST modules and the versions they answer
-// under, path templates, and resource matching as Jersey does it (the most
-// specific template first, then the method).
+// The JAX-RS-style router: routes under every version of a REST module,
+// path templates, and resource matching as Jersey does it (the most
+// specific template first, then the method). The routes themselves, and
+// the modules, are declared in routes.go.
 
 // restModule is a REST module path and the versions a resource answers
 // under; every version routes to the same handler.
