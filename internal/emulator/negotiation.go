@@ -220,7 +220,7 @@ func marshalJSON(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// msgEmptyEntity is what Jackson 1.x says of an empty body. [SRC]
+// msgEmptyEntity is what Jackson 1.x says of an empty body ([SRC]).
 const msgEmptyEntity = "No content to map to Object due to end of input"
 
 // readEntity decodes the request entity: XML when the request says so,
