@@ -4,10 +4,11 @@ import "net/http"
 
 // The route table: every method and path an instance answers and the
 // handler that answers it, grouped by REST module as the products deploy
-// them. Each block names the file that holds its handlers and the section
-// of the reference it follows. Routes are matched as JAX-RS does
-// (router.go): the most specific template wins wherever it stands in the
-// table, and a path a route has but a method it lacks is a 405.
+// them (newRouter), then the test-control API's (controlRoutes). Each block
+// names the file that holds its handlers and the section of the reference
+// it follows. Routes are matched as JAX-RS does (router.go): the most
+// specific template wins wherever it stands in the table, and a path a
+// route has but a method it lacks is a 405.
 //
 // To add an API family (OAuth 2.0 or entity links, say):
 //
@@ -169,6 +170,18 @@ func newRouter(extra func(*router)) *router {
 		extra(rt)
 	}
 	return rt
+}
+
+// controlRoutes are the test-control API's (control.go): served in front of
+// the product under <context path>/_emulator/ when Options.Control is set,
+// without authentication and outside every layer of the product.
+func controlRoutes(c *controlState, base string) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+base+"faults", c.addFault)
+	mux.HandleFunc("DELETE "+base+"faults", c.clearFaults)
+	mux.HandleFunc("GET "+base+"requests", c.listRequests)
+	mux.HandleFunc("POST "+base+"reset", c.reset)
+	return mux
 }
 
 // applicationLinkV1Methods declares v1's applicationlink methods in
