@@ -23,9 +23,9 @@ import "net/http"
 //     its reference section, then one line per method and path with the
 //     endpoint the product's resource amounts to, that is its access policy
 //     (access.go), representations (negotiation.go), XSRF rule and
-//     interceptor headers. A preset such as adminResource keeps a family
-//     whose methods all declare the same short; write the endpoint out
-//     where a method differs.
+//     interceptor headers. Where a family's methods all declare the same
+//     endpoint, a preset such as adminResource keeps the lines short; write
+//     the endpoint out where a method differs.
 //
 // Nothing else needs to know about the new routes: authentication,
 // negotiation, access checks, XSRF and the error bodies apply to them as
