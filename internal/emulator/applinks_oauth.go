@@ -18,10 +18,6 @@ import (
 // what oauth1.go verifies signed requests against; outgoing ones are this
 // instance's identity towards a third-party service provider.
 
-// applinksOAuth is the module's path; its resources answer under 1.0 and
-// latest (§1.1).
-var applinksOAuth = restModule{name: "applinks-oauth", versions: []string{"1.0", "latest"}}
-
 // Signature methods as Consumer.SignatureMethod names them.
 const (
 	signatureRSASHA1  = "RSA_SHA1"
@@ -45,26 +41,6 @@ const (
 	msgAutoConfigureNoConsumer = "Could not retrieve the consumer information of the remote application."                // applinks.consumer.autoconfigure.consumerInfo.notfound
 	msgNullConsumerName        = "name"                                                                                  // Inferred: the Consumer builder's null check
 )
-
-func registerApplinksOAuthRoutes(rt *router) {
-	// Inferred (§6.1): OAuthApplicationLinkResource extends v1's
-	// ApplicationLinkResource, so v1's applicationlink methods answer here
-	// too, with the same handlers.
-	registerV1ApplicationLinkMethods(rt, applinksOAuth, applinksOAuth)
-
-	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink/{id}/authentication", adminResource(getLinkAuthentication))
-	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink/{id}/authentication/consumer", adminResource(getLinkConsumers))
-	rt.rest(applinksOAuth, http.MethodPut, "/applicationlink/{id}/authentication/consumer", adminResource(putLinkConsumer))
-	// ConsumerTokenResource is JSON only.
-	rt.rest(applinksOAuth, http.MethodDelete, "/consumer-token/{id}", endpoint{
-		handle:   deleteConsumerToken,
-		access:   applinksAdminOnly,
-		produces: producesJSON,
-		consumes: consumesJSON,
-		noCache:  true,
-	})
-	registerMyselfRoute(rt)
-}
 
 // ---- Entities ----
 

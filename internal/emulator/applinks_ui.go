@@ -50,19 +50,6 @@ const (
 	codeUnknownHost    = "applinks.warning.unknown.host"
 )
 
-func registerApplinksUIRoutes(rt *router) {
-	with := adminResource
-	rt.rest(applinksAllVersions, http.MethodGet, "/listApplicationlinks", with(listApplicationLinksUI))
-	rt.rest(applinksAllVersions, http.MethodGet, "/listApplicationlinkstates/id/{id}", with(getApplicationLinkState))
-	rt.rest(applinksAllVersions, http.MethodGet, "/applicationlinkInfo/id/{id}", with(getApplicationLinkInfo))
-	manifestForm := with(fetchManifestForm)
-	manifestForm.xsrf = xsrfRequiredOnGet // @RequiresXsrfCheck
-	rt.rest(applinksAllVersions, http.MethodGet, "/applicationlinkForm/manifest", manifestForm)
-	rt.rest(applinksAllVersions, http.MethodPost, "/applicationlinkForm/createAppLink", with(createAppLink))
-	rt.rest(applinksAllVersions, http.MethodGet, "/authenticationinfo/id/{applinkId}/url/{url:.*}", with(checkRPCURLReachable))
-	rt.rest(applinksAllVersions, http.MethodPost, "/relocateApplicationlink/{applinkId}", with(relocateApplicationLink))
-}
-
 // writeParamConversionFailure is Jersey's answer when a path parameter
 // cannot be converted (here to ApplicationId): 404. Inferred: with no
 // entity, as ParamException carries none.

@@ -521,3 +521,48 @@ func TestCatchAllTemplateSegment(t *testing.T) {
 		}
 	}
 }
+
+// A create body flagged isSystem, as a provisioning script for Jira, Bamboo
+// and Bitbucket sends on every call, makes an ordinary link whose rpcUrl is
+// its display URL; a body without a display URL gets the rpcUrl as one.
+func TestCreateBodyFlaggedIsSystem(t *testing.T) {
+	srv := startTestServer(t, Options{}, nil, loopback("jira", "jira"), loopback("wiki", "confluence"), loopback("builds", "bamboo"))
+	jira := srv.Instance("jira")
+	internal := closedURL(t) // the rpcUrl the body names, which the product ignores
+	for _, peer := range []*Instance{srv.Instance("wiki"), srv.Instance("builds")} {
+		body, _ := json.Marshal(map[string]any{
+			"applicationLink": map[string]any{"typeId": peer.Type(), "name": peer.Name(), "rpcUrl": internal,
+				"displayUrl": peer.URL(), "isPrimary": true, "isSystem": true},
+			"username": "", "password": "", "createTwoWayLink": false, "customRpcURL": false, "rpcUrl": "",
+			"configFormValues": map[string]bool{"trustEachOther": false, "shareUserbase": false},
+		})
+		got := expect(t, jira.URL(), jsonCall(http.MethodPost, createAppLinkPath, "admin", string(body)), http.StatusOK)
+		var created struct {
+			ApplicationLink struct {
+				ID       string `json:"id"`
+				RPCURL   string `json:"rpcUrl"`
+				IsSystem bool   `json:"isSystem"`
+			} `json:"applicationLink"`
+		}
+		decodeJSON(t, got, &created)
+		if created.ApplicationLink.ID != peer.ServerID() || created.ApplicationLink.RPCURL != peer.URL() || created.ApplicationLink.IsSystem {
+			t.Errorf("link to %s: %s\nwant id %s and rpcUrl %s, not a system link", peer.Name(), got, peer.ServerID(), peer.URL())
+		}
+		if l := storedLinks(jira)[peer.ServerID()]; l.RPCURL != peer.URL() || l.DisplayURL != peer.URL() || l.System {
+			t.Errorf("stored link to %s: %+v", peer.Name(), l)
+		}
+	}
+
+	// The v2 create: the id of a generic link derives from the display URL
+	// that stands in for the rpcUrl.
+	expect(t, jira.URL(), jsonCall(http.MethodPut, "/rest/applinks/2.0/applicationlink", "admin",
+		`{"typeId":"generic","name":"CI","rpcUrl":"http://ci.internal:8080","displayUrl":"https://ci.example.com/","isSystem":true}`), http.StatusCreated)
+	if l, ok := storedLinks(jira)[GenerateApplicationID("https://ci.example.com")]; !ok || l.RPCURL != "https://ci.example.com" || l.DisplayURL != "https://ci.example.com" {
+		t.Errorf("v2 link flagged isSystem: %+v (found %t)", l, ok)
+	}
+	expect(t, jira.URL(), jsonCall(http.MethodPut, "/rest/applinks/2.0/applicationlink", "admin",
+		`{"typeId":"generic","name":"Docs","rpcUrl":"https://docs.example.com"}`), http.StatusCreated)
+	if l := storedLinks(jira)[GenerateApplicationID("https://docs.example.com")]; l.DisplayURL != "https://docs.example.com" {
+		t.Errorf("v2 link without a display URL: %+v", l)
+	}
+}

@@ -91,16 +91,6 @@ func newRestExtendedApplicationLink(ex *exchange, l storedLink) restExtendedAppl
 	return e
 }
 
-func registerApplinksV3Routes(rt *router) {
-	with := func(handle func(*exchange)) endpoint {
-		return endpoint{handle: handle, access: v3AdminOnly, produces: producesJSON, consumes: consumesJSON, noCache: true}
-	}
-	rt.rest(applinksV3, http.MethodGet, "/applinks", with(listApplinksV3))
-	rt.rest(applinksV3, http.MethodGet, "/applinks/{id}", with(getApplinkV3))
-	rt.rest(applinksV3, http.MethodPut, "/applinks/{id}", with(updateApplinkV3))
-	rt.rest(applinksV3, http.MethodDelete, "/applinks/{id}", with(deleteApplinkV3))
-}
-
 // writeServiceError writes a ServiceException the resource throws: a
 // RestErrors with the exception's Java toString as details.
 func writeServiceError(ex *exchange, status int, exceptionClass, message string) {

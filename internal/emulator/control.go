@@ -104,11 +104,7 @@ func newControlState() *controlState {
 // wrap puts the control API and fault injection in front of the product.
 func (c *controlState) wrap(inst *Instance, product http.Handler) http.Handler {
 	base := inst.config.ContextPath + controlPrefix
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+base+"faults", c.addFault)
-	mux.HandleFunc("DELETE "+base+"faults", c.clearFaults)
-	mux.HandleFunc("GET "+base+"requests", c.listRequests)
-	mux.HandleFunc("POST "+base+"reset", c.reset)
+	mux := controlRoutes(c, base)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, base) {
 			mux.ServeHTTP(w, r)

@@ -14,20 +14,13 @@ import (
 )
 
 // The manifest and consumer-info family: what a peer reads to learn who
-// this instance is (server ID, type, version, auth types, base URL) and
-// which RSA key it signs OAuth requests with.
+// this instance is (server ID, type, version, auth types, base URL),
+// whether it is online (its front page) and which RSA key it signs OAuth
+// requests with; and the live manifest of a linked application, which an
+// instance reads of its peer.
 
 // applinksVersion is the applinks plugin version the reference documents.
 const applinksVersion = "9.1.4"
-
-// Authentication provider class names (reference §2.3).
-const (
-	providerBasic                  = "com.atlassian.applinks.api.auth.types.BasicAuthenticationProvider"
-	providerTrustedApps            = "com.atlassian.applinks.api.auth.types.TrustedAppsAuthenticationProvider"
-	providerOAuth                  = "com.atlassian.applinks.api.auth.types.OAuthAuthenticationProvider"
-	providerTwoLeggedOAuth         = "com.atlassian.applinks.api.auth.types.TwoLeggedOAuthAuthenticationProvider"
-	providerTwoLeggedImpersonation = "com.atlassian.applinks.api.auth.types.TwoLeggedOAuthWithImpersonationAuthenticationProvider"
-)
 
 // manifestPlaceholder is always in both sets of the local manifest.
 const manifestPlaceholder = "placeholder.to.ensure.backwards.compatibility"
@@ -64,42 +57,6 @@ type manifestEntity struct {
 	IconURI                     string   `xml:"iconUri,omitempty" json:"iconUri,omitempty"`
 }
 
-func registerManifestRoutes(rt *router) {
-	rt.rest(applinksAllVersions, http.MethodGet, "/manifest", endpoint{
-		handle:   serveManifest,
-		access:   anonymousAllowed,
-		produces: producesXMLOrJSON,
-		noCache:  true,
-		cors:     true,
-	})
-	// Inferred: the ui resources are not limited to 1.0 either (§1.1 finds
-	// 3.0 answering v1/v2 resources).
-	rt.rest(applinksAllVersions, http.MethodGet, "/authenticationinfo", endpoint{
-		handle:   serveAuthenticationInfo,
-		access:   applinksAdminOnly,
-		produces: producesXMLOrJSON,
-		noCache:  true,
-	})
-	rt.rest(applinksV3, http.MethodGet, "/capabilities", endpoint{
-		handle:   serveCapabilities,
-		access:   anonymousAllowed,
-		produces: producesJSON,
-		consumes: consumesJSON,
-		noCache:  true,
-	})
-	rt.rest(applinksV3, http.MethodGet, "/capabilities/{capability}", endpoint{
-		handle:   serveCapability,
-		access:   anonymousAllowed,
-		produces: producesJSON,
-		consumes: consumesJSON,
-		noCache:  true,
-	})
-	rt.servlet(http.MethodGet, "/plugins/servlet/oauth/consumer-info", endpoint{
-		handle: serveConsumerInfo,
-		access: anonymousAllowed,
-	})
-}
-
 // localManifest is the manifest this instance publishes about itself.
 func (i *Instance) localManifest() manifestEntity {
 	base := i.URL()
@@ -133,6 +90,16 @@ func pluginImagesURL(base string, p product) string {
 
 func serveManifest(ex *exchange) {
 	writeEntity(ex, http.StatusOK, ex.inst.localManifest())
+}
+
+// serveFrontPage answers the base URL, which is what peers' online checks
+// request. Inferred: a product's base URL ends, after redirects the check
+// follows, at a 200 HTML page.
+func serveFrontPage(ex *exchange) {
+	ex.w.Header().Set("Content-Type", contentTypeHTML)
+	ex.w.WriteHeader(http.StatusOK)
+	fmt.Fprintf(ex.w, "<!doctype html><html><head><title>%s</title></head><body><h1>%s</h1></body></html>",
+		ex.inst.product.name, ex.inst.product.name)
 }
 
 // serveAuthenticationInfo is how a peer asks "are these credentials an
@@ -237,4 +204,41 @@ func javaStringHash(s string) uint32 {
 		h = 31*h + uint32(unit)
 	}
 	return h
+}
+
+// msgNoManifestForLink and msgManifestNotRetrieved are ManifestResource's
+// [SRC] texts.
+const (
+	msgNoManifestForLink    = "No application link with id %s"
+	msgManifestNotRetrieved = "Couldn't retrieve manifest for link with id %s"
+)
+
+// getLinkedManifest is ManifestResource.getManifestFor: a malformed id is
+// ApplicationId's uncaught IllegalArgumentException; an unknown link a 400
+// ErrorListEntity; otherwise the manifest the instance gets live at the
+// link's URL, which for an installed type is never missing: a peer that
+// does not answer with a manifest of the link's type gets a synthesised
+// one (§9.2), with no applinks version and the URL-derived id.
+func getLinkedManifest(ex *exchange) {
+	id := ex.param("id")
+	requireApplicationID(id)
+	link, ok := ex.inst.link(id)
+	if !ok {
+		writeErrorList(ex, http.StatusBadRequest, []string{fmt.Sprintf(msgNoManifestForLink, id)}, nil)
+		return
+	}
+	t, ok := linkTypeByID(link.TypeID)
+	if !ok {
+		// Inferred: only a type without a manifest producer, which the
+		// emulator does not install, raises ManifestNotFoundException.
+		writeStatus(ex, newStatus(http.StatusNotFound, fmt.Sprintf(msgManifestNotRetrieved, id)))
+		return
+	}
+	manifest := synthesisedManifest(link.RPCURL, t)
+	if t.typeID != genericTypeID {
+		if downloaded, err := ex.inst.peers.downloadManifest(ex.r.Context(), link.RPCURL); err == nil && downloaded.TypeID == t.typeID {
+			manifest = relayedManifest(downloaded)
+		}
+	}
+	writeEntity(ex, http.StatusOK, manifest)
 }

@@ -24,7 +24,8 @@ import (
 // once. The emulator issues no access tokens, so only two-legged requests
 // (no oauth_token) can succeed; they act as the consumer's executing user,
 // or as the xoauth_requestor_id user when the consumer allows
-// impersonation.
+// impersonation. A requestor the consumer may not impersonate is refused,
+// as the products' service-provider authenticator refuses it.
 //
 // A failure is a 401 with the OAuth Problem Reporting extension's
 // parameters in WWW-Authenticate (which the products' peers parse, §5.2)
@@ -36,8 +37,9 @@ import (
 const oauthTimestampWindow = 5 * time.Minute
 
 // OAuth Problem Reporting values (oauth_problem). permission_denied for a
-// consumer without two-legged access and user_refused for an executing or
-// impersonated user the instance does not know are Inferred choices.
+// consumer without two-legged access or one asked to impersonate without
+// leave, and user_refused for an executing or impersonated user the
+// instance does not know, are Inferred choices.
 const (
 	problemParameterAbsent   = "parameter_absent"
 	problemParameterRejected = "parameter_rejected"
@@ -361,11 +363,15 @@ func verifyRSASHA1(consumers []storedConsumer, base, signature string) (storedCo
 }
 
 // twoLeggedUser decides whom a two-legged request acts as: the requestor
-// when the consumer may impersonate, else its executing user.
+// when there is one, which the consumer must be allowed to impersonate
+// (twoLOImpersonationAllowed), else its executing user. A refused
+// impersonation does not fall back to the executing user.
 func (i *Instance) twoLeggedUser(c storedConsumer, requestor string) (*user, error) {
 	name := c.ExecutingTwoLOUser
 	switch {
-	case requestor != "" && c.TwoLOImpersonationAllowed:
+	case requestor != "" && !c.TwoLOImpersonationAllowed:
+		return nil, refusedOAuth(problemPermissionDenied)
+	case requestor != "":
 		name = requestor
 	case !c.TwoLOAllowed:
 		return nil, refusedOAuth(problemPermissionDenied)
@@ -412,39 +418,4 @@ func (c *nonceCache) use(serverID, consumerKey, nonce string, timestamp int64, n
 	}
 	c.seen[key] = timestamp
 	return true
-}
-
-// ---- Jira's /myself ----
-
-// registerMyselfRoute serves Jira's GET /rest/api/2/myself on every
-// product type (Inferred), so that a caller, an OAuth consumer above all,
-// can see whom its requests act as.
-func registerMyselfRoute(rt *router) {
-	rt.rest(jiraAPIv2, http.MethodGet, "/myself", endpoint{
-		handle:   serveMyself,
-		access:   authenticatedOnly,
-		produces: producesJSON,
-	})
-}
-
-// myselfEntity is the part of Jira's user bean callers use. Inferred: the
-// key and display name equal the user name, as for users created before
-// Jira 7's user keys.
-type myselfEntity struct {
-	Self        string `json:"self"`
-	Key         string `json:"key"`
-	Name        string `json:"name"`
-	DisplayName string `json:"displayName"`
-	Active      bool   `json:"active"`
-}
-
-func serveMyself(ex *exchange) {
-	name := ex.user.name
-	writeEntity(ex, http.StatusOK, myselfEntity{
-		Self:        ex.restURL("/user?username=" + url.QueryEscape(name)),
-		Key:         name,
-		Name:        name,
-		DisplayName: name,
-		Active:      true,
-	})
 }

@@ -336,7 +336,9 @@ func TestOAuthSignedRequests(t *testing.T) {
 	acceptedAs("two-legged as the executing user", sign(signedRequest{}), "user")
 	acceptedAs("parameters in the query string", sign(signedRequest{inQuery: true}), "user")
 	acceptedAs("query parameters are signed too", sign(signedRequest{rawURL: myself + "?expand=groups&a=b%20c"}), "user")
-	acceptedAs("requestor ignored without impersonation", sign(signedRequest{protocol: map[string]string{"xoauth_requestor_id": "admin"}}), "user")
+	// A requestor the consumer may not impersonate is refused, not ignored.
+	refused("requestor without impersonation", sign(signedRequest{protocol: map[string]string{"xoauth_requestor_id": "admin"}}), "permission_denied", "")
+	refused("requestor in the query without impersonation", sign(signedRequest{rawURL: myself + "?xoauth_requestor_id=admin"}), "permission_denied", "")
 
 	replayed := sign(signedRequest{})
 	acceptedAs("first use of a nonce", replayed, "user")

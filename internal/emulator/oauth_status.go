@@ -66,16 +66,6 @@ func incomingLevel(l storedLink) oauthConfig {
 	return oauthLevel(true, c.TwoLOAllowed, c.TwoLOImpersonationAllowed)
 }
 
-func registerOAuthStatusRoutes(rt *router) {
-	// @AnonymousAllowed: GET has no permission check at all, and PUT
-	// checks inside, after finding the link.
-	with := func(handle func(*exchange)) endpoint {
-		return endpoint{handle: handle, access: anonymousAllowed, produces: producesJSON, consumes: consumesJSON, noCache: true}
-	}
-	rt.rest(applinksV3, http.MethodGet, "/status/{id}/oauth", with(getOAuthStatus))
-	rt.rest(applinksV3, http.MethodPut, "/status/{id}/oauth", with(putOAuthStatus))
-}
-
 // statusLink resolves the id as ApplinkStatusResource does: the
 // deprecated parser answers a malformed id with a bare 400 RestErrors
 // carrying ApplicationId's message, an unknown id is a 404.

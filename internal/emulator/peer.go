@@ -363,19 +363,3 @@ func javaHostAddress(ip net.IP) string {
 	}
 	return strings.Join(groups, ":")
 }
-
-// ---- The front page ----
-
-// registerFrontPageRoutes lets every instance answer its base URL, which
-// is what peers' online checks request. Inferred: a product's base URL
-// ends, after redirects the check follows, at a 200 HTML page.
-func registerFrontPageRoutes(rt *router) {
-	rt.servlet(http.MethodGet, "/", endpoint{handle: serveFrontPage, access: anonymousAllowed})
-}
-
-func serveFrontPage(ex *exchange) {
-	ex.w.Header().Set("Content-Type", contentTypeHTML)
-	ex.w.WriteHeader(http.StatusOK)
-	fmt.Fprintf(ex.w, "<!doctype html><html><head><title>%s</title></head><body><h1>%s</h1></body></html>",
-		ex.inst.product.name, ex.inst.product.name)
-}

@@ -16,11 +16,10 @@ import (
 	"syscall"
 )
 
-// A link's health (reference §5.2) and the live manifest of a linked
-// application (§3.4). The status is computed the way DefaultApplinkStatusService
-// does, from real HTTP calls to the peer: its manifest (for the applinks
-// version) and its anonymous status/{localServerId}/oauth, with the
-// URL-derived fallback id. Network failures are translated into the
+// A link's health (reference §5.2), computed the way
+// DefaultApplinkStatusService does it, from real HTTP calls to the peer:
+// its manifest (for the applinks version) and its anonymous
+// status/{localServerId}/oauth, with the URL-derived fallback id. Network failures are translated into the
 // products' error taxonomy (NetworkErrorTranslator).
 //
 // Inferred simplifications, each noted where it applies:
@@ -77,13 +76,6 @@ var minimumApplinksVersion = [3]int{4, 0, 13}
 // msgAuthorisationCallback is the [SRC] text of a relative callback.
 const msgAuthorisationCallback = "authorisationCallback must be absolute"
 
-// msgNoManifestForLink and msgManifestNotRetrieved are ManifestResource's
-// [SRC] texts.
-const (
-	msgNoManifestForLink    = "No application link with id %s"
-	msgManifestNotRetrieved = "Couldn't retrieve manifest for link with id %s"
-)
-
 // restMinimalApplicationLink is RestMinimalApplicationLink.
 type restMinimalApplicationLink struct {
 	ID         string `json:"id"`
@@ -134,28 +126,6 @@ func (e *applinkError) rest() *restApplinkError {
 		r.Details = &details
 	}
 	return r
-}
-
-func registerStatusRoutes(rt *router) {
-	// @AnonymousAllowed: the service validates the admin itself, after the
-	// resource has parsed the id and the callback.
-	rt.rest(applinksV3, http.MethodGet, "/status/{id}", endpoint{
-		handle:   getApplinkStatus,
-		access:   anonymousAllowed,
-		produces: producesJSON,
-		consumes: consumesJSON,
-		noCache:  true,
-	})
-	// ManifestResource is not @AnonymousAllowed on this method: any
-	// logged-in (licensed) user may read it.
-	rt.rest(applinksAllVersions, http.MethodGet, "/manifest/{id}", endpoint{
-		handle:   getLinkedManifest,
-		access:   authenticatedOnly,
-		produces: producesXMLOrJSON,
-		consumes: consumesXMLOrJSON,
-		noCache:  true,
-		cors:     true,
-	})
 }
 
 // getApplinkStatus is ApplinkStatusResource.getStatus: id syntax (400,
@@ -372,34 +342,4 @@ func applinksVersionTooOld(version string) bool {
 		v[n] = parsed
 	}
 	return slices.Compare(v[:], minimumApplinksVersion[:]) < 0
-}
-
-// getLinkedManifest is ManifestResource.getManifestFor: a malformed id is
-// ApplicationId's uncaught IllegalArgumentException; an unknown link a 400
-// ErrorListEntity; otherwise the manifest the instance gets live at the
-// link's URL, which for an installed type is never missing: a peer that
-// does not answer with a manifest of the link's type gets a synthesised
-// one (§9.2), with no applinks version and the URL-derived id.
-func getLinkedManifest(ex *exchange) {
-	id := ex.param("id")
-	requireApplicationID(id)
-	link, ok := ex.inst.link(id)
-	if !ok {
-		writeErrorList(ex, http.StatusBadRequest, []string{fmt.Sprintf(msgNoManifestForLink, id)}, nil)
-		return
-	}
-	t, ok := linkTypeByID(link.TypeID)
-	if !ok {
-		// Inferred: only a type without a manifest producer, which the
-		// emulator does not install, raises ManifestNotFoundException.
-		writeStatus(ex, newStatus(http.StatusNotFound, fmt.Sprintf(msgManifestNotRetrieved, id)))
-		return
-	}
-	manifest := synthesisedManifest(link.RPCURL, t)
-	if t.typeID != genericTypeID {
-		if downloaded, err := ex.inst.peers.downloadManifest(ex.r.Context(), link.RPCURL); err == nil && downloaded.TypeID == t.typeID {
-			manifest = relayedManifest(downloaded)
-		}
-	}
-	writeEntity(ex, http.StatusOK, manifest)
 }

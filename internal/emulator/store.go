@@ -274,3 +274,29 @@ func parsePrivateKey(keyPEM string) (*rsa.PrivateKey, error) {
 	}
 	return key, nil
 }
+
+// ---- Updates from handlers ----
+
+// refusal is a response decided inside a store update; it is written once
+// the update has been abandoned, so a refused request changes nothing.
+type refusal struct{ write func(*exchange) }
+
+func (r *refusal) Error() string { return "request refused" }
+
+func refuse(write func(*exchange)) error { return &refusal{write: write} }
+
+// updateState runs fn in a store update and reports whether it succeeded;
+// a refusal is written, any other failure is the product's uncaught 500.
+func updateState(ex *exchange, fn func(*state) error) bool {
+	err := ex.inst.store.Update(fn)
+	var r *refusal
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &r):
+		r.write(ex)
+		return false
+	default:
+		panic(err)
+	}
+}

@@ -84,9 +84,15 @@ func newUserDirectory(extra []User) (userDirectory, error) {
 // them as anonymous.
 var errBadCredentials = errors.New("bad credentials")
 
-// authenticate resolves the caller from Basic or Bearer credentials. It
-// returns nil and no error for an anonymous request.
+// authenticate resolves the caller from a query login or from Basic or
+// Bearer credentials. It returns nil and no error for an anonymous request.
 func (d userDirectory) authenticate(r *http.Request) (*user, error) {
+	if name, password, ok := queryLogin(r); ok {
+		if u := d.byPassword(name, password); u != nil {
+			return u, nil
+		}
+		return nil, errBadCredentials
+	}
 	header := r.Header.Get("Authorization")
 	if header == "" {
 		return nil, nil
@@ -117,6 +123,24 @@ func (d userDirectory) authenticate(r *http.Request) (*user, error) {
 		// other scheme is ignored and the request proceeds anonymously.
 		return nil, nil
 	}
+}
+
+// queryLogin returns the os_username and os_password parameters of the
+// query, Seraph's login by request parameters, which the products accept on
+// any request (Atlassian's own integration tests against Jira and
+// Confluence log in so). It is Basic auth's older sibling and the emulator
+// holds it to the same rules: a wrong password is the same 401, and the
+// admin checks and the XSRF filter see the same caller. Only both
+// parameters together are a login attempt, as Seraph's login filter needs
+// both. Inferred: the login filter runs before anything reads the
+// Authorization header, so a query login wins over Basic or Bearer
+// credentials; and only the query counts, not a form-encoded body.
+func queryLogin(r *http.Request) (name, password string, ok bool) {
+	query := r.URL.Query()
+	if !query.Has("os_username") || !query.Has("os_password") {
+		return "", "", false
+	}
+	return query.Get("os_username"), query.Get("os_password"), true
 }
 
 func (d userDirectory) byName(name string) *user {

@@ -118,3 +118,54 @@ func TestUserRoles(t *testing.T) {
 		t.Error("anonymous has admin rights")
 	}
 }
+
+// os_username and os_password in the query log in as Basic auth does, under
+// the same rules: a wrong password is a 401, the admin interceptor and the
+// XSRF filter treat the caller as they treat a Basic one.
+func TestQueryParameterLogin(t *testing.T) {
+	srv := startTestServer(t, Options{}, nil, loopback("jira", "jira"))
+	base := srv.Instance("jira").URL()
+	call := func(method, path string, headers map[string]string) (*http.Response, string) {
+		t.Helper()
+		all := map[string]string{"Accept": "application/json"}
+		for name, value := range headers {
+			all[name] = value
+		}
+		return send(t, base, testRequest{method: method, path: path, headers: all})
+	}
+	const links = "/rest/applinks/1.0/applicationlink"
+	tests := []struct {
+		name, query string
+		wantStatus  int
+		wantUser    string
+		wantBody    string
+	}{
+		{name: "admin", query: "?os_username=admin&os_password=admin", wantStatus: http.StatusOK, wantUser: "admin", wantBody: `{"applicationLinks":[]}`},
+		{name: "among other parameters", query: "?expand=x&os_username=manager&os_password=manager", wantStatus: http.StatusOK, wantUser: "manager"},
+		{name: "wrong password", query: "?os_username=admin&os_password=nope", wantStatus: http.StatusUnauthorized, wantUser: "anonymous", wantBody: jsonAuthRequired},
+		{name: "unknown user", query: "?os_username=bob&os_password=bob", wantStatus: http.StatusUnauthorized, wantUser: "anonymous", wantBody: jsonAuthRequired},
+		{name: "no admin rights", query: "?os_username=user&os_password=user", wantStatus: http.StatusUnauthorized, wantUser: "user",
+			wantBody: `{"status-code":401,"message":"You must be an administrator to access this resource"}`},
+		{name: "no password: no login", query: "?os_username=admin", wantStatus: http.StatusUnauthorized, wantUser: "anonymous", wantBody: jsonAuthRequired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := call(http.MethodGet, links+tt.query, nil)
+			if resp.StatusCode != tt.wantStatus || resp.Header.Get("X-AUSERNAME") != tt.wantUser || tt.wantBody != "" && body != tt.wantBody {
+				t.Errorf("status %d, X-AUSERNAME %q, body %s\nwant %d, %q, %s", resp.StatusCode, resp.Header.Get("X-AUSERNAME"), body, tt.wantStatus, tt.wantUser, tt.wantBody)
+			}
+		})
+	}
+	resp, _ := call(http.MethodGet, links+"?os_username=admin&os_password=nope", nil)
+	if got := resp.Header.Get("X-Seraph-LoginReason"); got != "AUTHENTICATED_FAILED" {
+		t.Errorf("X-Seraph-LoginReason after a wrong password = %q", got)
+	}
+	// A body-less POST needs the XSRF header, as it does with Basic auth.
+	const disable = "/rest/whitelist/latest/disable?os_username=admin&os_password=admin"
+	if resp, body := call(http.MethodPost, disable, nil); resp.StatusCode != http.StatusForbidden || body != "XSRF check failed" {
+		t.Errorf("POST without the XSRF header: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := call(http.MethodPost, disable, map[string]string{"X-Atlassian-Token": "no-check"}); resp.StatusCode != http.StatusOK {
+		t.Errorf("POST with the XSRF header: %d %s", resp.StatusCode, body)
+	}
+}

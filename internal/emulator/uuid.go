@@ -129,3 +129,27 @@ func toASCII(s string) string {
 	}
 	return b.String()
 }
+
+// isApplicationID reports whether Java's UUID.fromString accepts s, which
+// is all ApplicationId checks: five dash-separated hexadecimal fields of
+// at most 36 characters in all.
+func isApplicationID(s string) bool {
+	fields := strings.Split(s, "-")
+	if len(s) > 36 || len(fields) != 5 {
+		return false
+	}
+	for _, f := range fields {
+		if f == "" || strings.Trim(f, "0123456789abcdefABCDEF") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// requireApplicationID is new ApplicationId(id) where the resource lets
+// the IllegalArgumentException escape: a 500.
+func requireApplicationID(id string) {
+	if !isApplicationID(id) {
+		panic(fmt.Sprintf(msgInvalidApplicationID, id))
+	}
+}

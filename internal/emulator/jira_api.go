@@ -8,23 +8,43 @@ import (
 	"strings"
 )
 
+// Jira's own REST API, /rest/api/2, which the emulator serves on every
+// product type (Inferred) because tests need it everywhere: whom a request
+// acts as, and the base URL setting. Its errors are Jira's ErrorCollection
+// (error_entities.go).
+
+// ---- /myself ----
+
+// myselfEntity is the part of Jira's user bean callers use. Inferred: the
+// key and display name equal the user name, as for users created before
+// Jira 7's user keys.
+type myselfEntity struct {
+	Self        string `json:"self"`
+	Key         string `json:"key"`
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName"`
+	Active      bool   `json:"active"`
+}
+
+func serveMyself(ex *exchange) {
+	name := ex.user.name
+	writeEntity(ex, http.StatusOK, myselfEntity{
+		Self:        ex.restURL("/user?username=" + url.QueryEscape(name)),
+		Key:         name,
+		Name:        name,
+		DisplayName: name,
+		Active:      true,
+	})
+}
+
+// ---- Settings ----
+
 // Instance settings. Only the base URL for now: it is what peers see in the
 // manifest and consumer info, and changing it is how tests model a product
 // moving to a new address.
 
 // msgInvalidBaseURL is Inferred English for Jira's base URL validation.
 const msgInvalidBaseURL = "The base URL must be an absolute http or https URL."
-
-func registerSettingsRoutes(rt *router) {
-	// Jira's PUT /rest/api/2/settings/baseUrl. Inferred: served by every
-	// product type, so tests can move any instance the same way.
-	rt.rest(jiraAPIv2, http.MethodPut, "/settings/baseUrl", endpoint{
-		handle:   putBaseURL,
-		access:   sysadminOnly,
-		produces: producesJSON,
-		consumes: consumesJSON,
-	})
-}
 
 // putBaseURL takes a JSON string, e.g. "https://jira.example.com".
 // Inferred: success is 204 and an invalid body or URL is 400 with Jira's

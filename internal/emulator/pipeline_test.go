@@ -7,10 +7,6 @@ import (
 	"testing"
 )
 
-// whitelistModule stands in for the allowlist module the later endpoints
-// add, to exercise its permission check.
-var whitelistModule = restModule{name: "whitelist", versions: []string{"1.0", "latest"}}
-
 // nonNullProbe holds one field of each kind the NON_NULL convention covers.
 type nonNullProbe struct {
 	Absent   *string           `json:"absent,omitzero"`
@@ -41,8 +37,8 @@ func layerTestRoutes(rt *router) {
 	}))
 	rt.rest(applinksV3, http.MethodGet, "/test/v3-admin", with(okJSON, func(ep *endpoint) { ep.access = v3AdminOnly }))
 	rt.rest(applinksV3, http.MethodGet, "/test/v3-sysadmin", with(okJSON, func(ep *endpoint) { ep.access = v3SysadminOnly }))
-	rt.rest(whitelistModule, http.MethodPost, "/test", with(okJSON, func(ep *endpoint) {
-		ep.access = whitelistManagerOnly
+	rt.rest(allowlistModule, http.MethodPost, "/test", with(okJSON, func(ep *endpoint) {
+		ep.access = allowlistManagerOnly
 		ep.xsrf = xsrfExcluded
 	}))
 

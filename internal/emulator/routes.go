@@ -1,0 +1,231 @@
+package emulator
+
+import "net/http"
+
+// The route table: every method and path an instance answers and the
+// handler that answers it, grouped by REST module as the products deploy
+// them (newRouter), then the test-control API's (controlRoutes). Each block
+// names the file that holds its handlers and the section of the reference
+// it follows. Routes are matched as JAX-RS does (router.go): the most
+// specific template wins wherever it stands in the table, and a path a
+// route has but a method it lacks is a 405.
+//
+// To add an API family (OAuth 2.0 or entity links, say):
+//
+//  1. Write its handlers and entities in a file of its own, named after the
+//     family (oauth2.go, entity_links.go). A handler takes the *exchange and
+//     answers with writeEntity, writeStatus or an error family of
+//     error_entities.go; what it stores goes in state (store.go) through
+//     updateState.
+//  2. If the family lives in a REST module of its own, declare the module
+//     below with the versions it answers under (reference §1.1).
+//  3. Add one block to newRouter: a comment naming the family, its file and
+//     its reference section, then one line per method and path with the
+//     endpoint the product's resource amounts to, that is its access policy
+//     (access.go), representations (negotiation.go), XSRF rule and
+//     interceptor headers. Where a family's methods all declare the same
+//     endpoint, a preset such as adminResource keeps the lines short; write
+//     the endpoint out where a method differs.
+//
+// Nothing else needs to know about the new routes: authentication,
+// negotiation, access checks, XSRF and the error bodies apply to them as
+// they come, in the order pipeline.go describes.
+
+// REST modules and the versions their resources answer under; every
+// version routes to the same handler.
+var (
+	// applinksAllVersions serves the resources §1.1 says every applinks
+	// version answers, e.g. the manifest.
+	applinksAllVersions = restModule{name: "applinks", versions: []string{"1.0", "2.0", "3.0", "latest"}}
+	// applinksV1 and applinksV2Up split the applicationlink resource: v1's
+	// PUT {id} is replaced on 2.0 and later by v2's POST {id}, since a
+	// JAX-RS override takes the overriding method's annotations.
+	applinksV1   = restModule{name: "applinks", versions: []string{"1.0"}}
+	applinksV2Up = restModule{name: "applinks", versions: []string{"2.0", "3.0", "latest"}}
+	// applinksV3 serves the internal.rest resources. Inferred: they are not
+	// reachable under 1.0/2.0, whose modules list other packages.
+	applinksV3 = restModule{name: "applinks", versions: []string{"3.0", "latest"}}
+	// applinksOAuth is the applinks-oauth module; its resources answer
+	// under 1.0 and latest (§1.1).
+	applinksOAuth = restModule{name: "applinks-oauth", versions: []string{"1.0", "latest"}}
+	// allowlistModule is the whitelist REST module. Inferred: version 1.0
+	// (the reference has only seen "latest").
+	allowlistModule = restModule{name: "whitelist", versions: []string{"1.0", "latest"}}
+	// jiraAPIv2 is Jira's own REST API.
+	jiraAPIv2 = restModule{name: "api", versions: []string{"2"}}
+)
+
+// newRouter declares every route; extra lets tests add routes of their own.
+func newRouter(extra func(*router)) *router {
+	rt := &router{}
+
+	// ---- /rest/applinks, every version ----
+
+	// This instance as peers see it (manifest.go, §3.4, §3.6): the manifest
+	// is anonymous and CORS-allowed; authenticationinfo answers whether the
+	// caller is an admin here. Inferred: the ui resources are not limited
+	// to 1.0 either (§1.1 finds 3.0 answering v1/v2 resources).
+	rt.rest(applinksAllVersions, http.MethodGet, "/manifest", endpoint{handle: serveManifest, access: anonymousAllowed, produces: producesXMLOrJSON, noCache: true, cors: true})
+	rt.rest(applinksAllVersions, http.MethodGet, "/authenticationinfo", endpoint{handle: serveAuthenticationInfo, access: applinksAdminOnly, produces: producesXMLOrJSON, noCache: true})
+	// The live manifest of a linked application (manifest.go, §3.4).
+	// ManifestResource is not @AnonymousAllowed on this method: any
+	// logged-in (licensed) user may read it.
+	rt.rest(applinksAllVersions, http.MethodGet, "/manifest/{id}", endpoint{handle: getLinkedManifest, access: authenticatedOnly, produces: producesXMLOrJSON, consumes: consumesXMLOrJSON, noCache: true, cors: true})
+
+	// The applicationlink resource of v1 (applinks_v1.go, §3.2) and of v2,
+	// which extends it (§4).
+	applicationLinkV1Methods(rt, applinksAllVersions, applinksV1)
+	rt.rest(applinksV2Up, http.MethodPut, "/applicationlink", adminResource(createApplicationLinkV2))
+	rt.rest(applinksV2Up, http.MethodPost, "/applicationlink/{id}", adminResource(updateApplicationLinkV2))
+	rt.rest(applinksV2Up, http.MethodGet, "/applicationlink/{id}/authentication/provider", adminResource(listAuthenticationProviders))
+	rt.rest(applinksV2Up, http.MethodGet, "/applicationlink/{id}/authentication/provider/{provider}", adminResource(listAuthenticationProviders))
+	rt.rest(applinksV2Up, http.MethodPut, "/applicationlink/{id}/authentication/provider", adminResource(putAuthenticationProvider))
+
+	// The UI resources the admin pages and the create-link wizard call
+	// (applinks_ui.go, §3.3, §3.5–§3.7).
+	rt.rest(applinksAllVersions, http.MethodGet, "/listApplicationlinks", adminResource(listApplicationLinksUI))
+	rt.rest(applinksAllVersions, http.MethodGet, "/listApplicationlinkstates/id/{id}", adminResource(getApplicationLinkState))
+	rt.rest(applinksAllVersions, http.MethodGet, "/applicationlinkInfo/id/{id}", adminResource(getApplicationLinkInfo))
+	manifestForm := adminResource(fetchManifestForm)
+	manifestForm.xsrf = xsrfRequiredOnGet // @RequiresXsrfCheck
+	rt.rest(applinksAllVersions, http.MethodGet, "/applicationlinkForm/manifest", manifestForm)
+	rt.rest(applinksAllVersions, http.MethodPost, "/applicationlinkForm/createAppLink", adminResource(createAppLink))
+	rt.rest(applinksAllVersions, http.MethodGet, "/authenticationinfo/id/{applinkId}/url/{url:.*}", adminResource(checkRPCURLReachable))
+	rt.rest(applinksAllVersions, http.MethodPost, "/relocateApplicationlink/{applinkId}", adminResource(relocateApplicationLink))
+
+	// ---- /rest/applinks/3.0 and latest ----
+
+	// Capabilities (manifest.go, §5.4).
+	rt.rest(applinksV3, http.MethodGet, "/capabilities", v3Anonymous(serveCapabilities))
+	rt.rest(applinksV3, http.MethodGet, "/capabilities/{capability}", v3Anonymous(serveCapability))
+	// The applinks resource (applinks_v3.go, §5.1): permissions are checked
+	// inside, answered as RestErrors.
+	rt.rest(applinksV3, http.MethodGet, "/applinks", v3Admin(listApplinksV3))
+	rt.rest(applinksV3, http.MethodGet, "/applinks/{id}", v3Admin(getApplinkV3))
+	rt.rest(applinksV3, http.MethodPut, "/applinks/{id}", v3Admin(updateApplinkV3))
+	rt.rest(applinksV3, http.MethodDelete, "/applinks/{id}", v3Admin(deleteApplinkV3))
+	// A link's health (status.go, §5.2). @AnonymousAllowed: the service
+	// validates the admin itself, after the resource has parsed the id and
+	// the callback.
+	rt.rest(applinksV3, http.MethodGet, "/status/{id}", v3Anonymous(getApplinkStatus))
+	// A link's OAuth levels (oauth_status.go, §5.3). @AnonymousAllowed: GET
+	// has no permission check at all, and PUT checks inside, after finding
+	// the link.
+	rt.rest(applinksV3, http.MethodGet, "/status/{id}/oauth", v3Anonymous(getOAuthStatus))
+	rt.rest(applinksV3, http.MethodPut, "/status/{id}/oauth", v3Anonymous(putOAuthStatus))
+
+	// ---- /rest/applinks-oauth ----
+
+	// The OAuth 1.0a consumers of a link (applinks_oauth.go, §6). Inferred
+	// (§6.1): OAuthApplicationLinkResource extends v1's
+	// ApplicationLinkResource, so v1's applicationlink methods answer here
+	// too, with the same handlers.
+	applicationLinkV1Methods(rt, applinksOAuth, applinksOAuth)
+	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink/{id}/authentication", adminResource(getLinkAuthentication))
+	rt.rest(applinksOAuth, http.MethodGet, "/applicationlink/{id}/authentication/consumer", adminResource(getLinkConsumers))
+	rt.rest(applinksOAuth, http.MethodPut, "/applicationlink/{id}/authentication/consumer", adminResource(putLinkConsumer))
+	// ConsumerTokenResource is JSON only.
+	rt.rest(applinksOAuth, http.MethodDelete, "/consumer-token/{id}", endpoint{handle: deleteConsumerToken, access: applinksAdminOnly, produces: producesJSON, consumes: consumesJSON, noCache: true})
+
+	// ---- /rest/whitelist ----
+
+	// The URL allowlist (allowlist.go, §8). The resource class is
+	// @Consumes/@Produces JSON; the methods are @WebSudoRequired (skipped
+	// for Basic auth and tokens). Permission checks happen inside the
+	// service, so handlers make them at the point the product does: after
+	// body validation for create and update.
+	rt.rest(allowlistModule, http.MethodGet, "", allowlistResource(listAllowlistRules, authenticatedOnly))
+	rt.rest(allowlistModule, http.MethodPost, "", allowlistResource(createAllowlistRule, authenticatedOnly))
+	rt.rest(allowlistModule, http.MethodPut, "/{id}", allowlistResource(updateAllowlistRule, authenticatedOnly))
+	rt.rest(allowlistModule, http.MethodDelete, "/{id}", allowlistResource(deleteAllowlistRule, authenticatedOnly))
+	rt.rest(allowlistModule, http.MethodPost, "/enable", allowlistResource(switchAllowlist(true), authenticatedOnly))
+	rt.rest(allowlistModule, http.MethodPost, "/disable", allowlistResource(switchAllowlist(false), authenticatedOnly))
+	// No permission check in the code for the settings [SRC].
+	rt.rest(allowlistModule, http.MethodGet, "/settings", allowlistResource(getAllowlistSettings, authenticatedOnly))
+	rt.rest(allowlistModule, http.MethodPut, "/settings", allowlistResource(putAllowlistSettings, authenticatedOnly))
+	// What the rules allow (allowlist_check.go, §8.1); @CorsAllowed.
+	check := allowlistResource(checkAllowlist, anonymousAllowed)
+	check.cors = true
+	rt.rest(allowlistModule, http.MethodGet, "/check", check)
+
+	// ---- /rest/api/2, Jira's own (jira_api.go) ----
+
+	// Inferred: served by every product type, so that tests can ask any
+	// instance whom a request acts as (an OAuth consumer above all) and
+	// move any instance to a new base URL.
+	rt.rest(jiraAPIv2, http.MethodGet, "/myself", endpoint{handle: serveMyself, access: authenticatedOnly, produces: producesJSON})
+	rt.rest(jiraAPIv2, http.MethodPut, "/settings/baseUrl", endpoint{handle: putBaseURL, access: sysadminOnly, produces: producesJSON, consumes: consumesJSON})
+
+	// ---- Servlets, outside the REST modules ----
+
+	// The base URL, which is what peers' online checks request (manifest.go).
+	rt.servlet(http.MethodGet, "/", endpoint{handle: serveFrontPage, access: anonymousAllowed})
+	// The OAuth consumer peers store for this instance (manifest.go, §6.3).
+	rt.servlet(http.MethodGet, "/plugins/servlet/oauth/consumer-info", endpoint{handle: serveConsumerInfo, access: anonymousAllowed})
+	// The allowlist admin page, the only place showing the switch
+	// (allowlist.go, §8.3).
+	rt.servlet(http.MethodGet, "/plugins/servlet/whitelist", endpoint{handle: serveAllowlistPage, access: anonymousAllowed})
+
+	if extra != nil {
+		extra(rt)
+	}
+	return rt
+}
+
+// controlRoutes are the test-control API's (control.go): served in front of
+// the product under <context path>/_emulator/ when Options.Control is set,
+// without authentication and outside every layer of the product.
+func controlRoutes(c *controlState, base string) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+base+"faults", c.addFault)
+	mux.HandleFunc("DELETE "+base+"faults", c.clearFaults)
+	mux.HandleFunc("GET "+base+"requests", c.listRequests)
+	mux.HandleFunc("POST "+base+"reset", c.reset)
+	return mux
+}
+
+// applicationLinkV1Methods declares v1's applicationlink methods in
+// module, with the create-or-update PUT only in putModule: v2 replaces it
+// (a JAX-RS override drops the parent's annotations).
+func applicationLinkV1Methods(rt *router, module, putModule restModule) {
+	rt.rest(module, http.MethodGet, "/applicationlink", adminResource(listApplicationLinks))
+	rt.rest(module, http.MethodGet, "/applicationlink/type/{typeId}", adminResource(listApplicationLinksOfType))
+	// GET takes a type id and POST a link id; the templates share the
+	// parameter name so that the router sees one resource path.
+	rt.rest(module, http.MethodGet, "/applicationlink/primary/{id}", adminResource(getPrimaryApplicationLink))
+	rt.rest(module, http.MethodPost, "/applicationlink/primary/{id}", adminResource(makeApplicationLinkPrimary))
+	rt.rest(module, http.MethodGet, "/applicationlink/{id}", adminResource(getApplicationLink))
+	rt.rest(module, http.MethodDelete, "/applicationlink/{id}", adminResource(deleteApplicationLink))
+	rt.rest(putModule, http.MethodPut, "/applicationlink/{id}", adminResource(putApplicationLinkV1))
+}
+
+// ---- Presets of the families whose methods all declare the same ----
+
+// adminResource is a method of the v1/v2 and applinks-oauth admin
+// resources: XML or JSON, the applinks admin interceptor, no caching.
+func adminResource(handle func(*exchange)) endpoint {
+	return endpoint{
+		handle:   handle,
+		access:   applinksAdminOnly,
+		produces: producesXMLOrJSON,
+		consumes: consumesXMLOrJSON,
+		noCache:  true,
+	}
+}
+
+// v3Admin is a method of the v3 applinks resource: JSON, @AnonymousAllowed
+// but checking for an admin inside, no caching.
+func v3Admin(handle func(*exchange)) endpoint {
+	return endpoint{handle: handle, access: v3AdminOnly, produces: producesJSON, consumes: consumesJSON, noCache: true}
+}
+
+// v3Anonymous is an @AnonymousAllowed v3 resource method, JSON, no caching;
+// any permission check is the handler's.
+func v3Anonymous(handle func(*exchange)) endpoint {
+	return endpoint{handle: handle, access: anonymousAllowed, produces: producesJSON, consumes: consumesJSON, noCache: true}
+}
+
+// allowlistResource is a method of the JSON-only whitelist resource.
+func allowlistResource(handle func(*exchange), access accessPolicy) endpoint {
+	return endpoint{handle: handle, access: access, produces: producesJSON, consumes: consumesJSON}
+}
