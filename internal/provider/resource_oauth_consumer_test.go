@@ -179,8 +179,14 @@ func expectSignedAs(inst *emulator.Instance, consumerKey string, key *rsa.Privat
 // expectSignedRefused checks that a signed request is refused with the
 // OAuth problem.
 func expectSignedRefused(inst *emulator.Instance, consumerKey string, key *rsa.PrivateKey, problem string) func() error {
+	return expectSignedRefusedFor(inst, consumerKey, key, "", problem)
+}
+
+// expectSignedRefusedFor checks that a signed request naming requestor
+// (none when empty) is refused with the OAuth problem.
+func expectSignedRefusedFor(inst *emulator.Instance, consumerKey string, key *rsa.PrivateKey, requestor, problem string) func() error {
 	return func() error {
-		status, header, body, err := signedGet(inst, "/rest/api/2/myself", consumerKey, key, "")
+		status, header, body, err := signedGet(inst, "/rest/api/2/myself", consumerKey, key, requestor)
 		if err != nil {
 			return err
 		}
@@ -416,8 +422,9 @@ func TestAccOAuthConsumerResource_incoming(t *testing.T) {
 				Check: checks(
 					expectConsumers(jira, linkID, "jenkins"),
 					expectSignedAs(jira, "jenkins", key, "", "user"),
-					// Without impersonation a requestor changes nothing.
-					expectSignedAs(jira, "jenkins", key, "admin", "user"),
+					// Without impersonation the products refuse a requestor
+					// (design/api.md §6.4) rather than ignore it.
+					expectSignedRefusedFor(jira, "jenkins", key, "admin", "permission_denied"),
 					expectSignedRefused(jira, "jenkins", otherKey, "signature_invalid"),
 				),
 			},
