@@ -9,9 +9,9 @@ import (
 
 const module = "github.com/applinks-iac/terraform-provider-applinks"
 
-// The client and the emulator each implement the wire format from the
-// reference on their own: if they shared code, a wrong field name would pass
-// in both. The client also stays readable without the plugin framework.
+// The client and the emulator each implement the wire format from
+// design/api.md on their own: if they shared code, a wrong field name would
+// pass in both. The client also stays readable without the plugin framework.
 func TestPackageBoundaries(t *testing.T) {
 	t.Parallel()
 	rules := []struct {

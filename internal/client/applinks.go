@@ -10,17 +10,17 @@ import (
 	"strings"
 )
 
-// Fixed path prefixes of the REST modules (reference §1.1).
+// Fixed path prefixes of the REST modules (design/api.md §1.1).
 const (
 	applinksV1 = "rest/applinks/1.0"
 	applinksV3 = "rest/applinks/3.0"
 )
 
 // placeholderAuthType is listed in a product's own manifest for the sake of
-// old peers (reference §3.4); it is not an authentication type.
+// old peers (design/api.md §3.4); it is not an authentication type.
 const placeholderAuthType = "placeholder.to.ensure.backwards.compatibility"
 
-// Manifest describes a product instance (reference §3.4). Its ID is the
+// Manifest describes a product instance (design/api.md §3.4). Its ID is the
 // server ID that links to the instance must use.
 type Manifest struct {
 	ID                          string   `json:"id"`

@@ -8,12 +8,12 @@ import (
 	"slices"
 )
 
-// OAuth 1.0a consumers of a link (reference §6): the incoming consumer that
+// OAuth 1.0a consumers of a link (design/api.md §6): the incoming consumer that
 // lets an application call the instance, and, for generic links, the
 // outgoing consumer the instance uses towards a third-party service
-// provider together with the provider configuration that names it (§4).
+// provider together with the provider configuration that names it (design/api.md §4).
 
-// Fixed path prefixes of the modules these calls use (reference §1.1).
+// Fixed path prefixes of the modules these calls use (design/api.md §1.1).
 const (
 	applinksOAuthV1 = "rest/applinks-oauth/1.0"
 	applinksV2      = "rest/applinks/2.0"
@@ -25,7 +25,7 @@ const (
 	SignatureHMACSHA1 = "HMAC_SHA1"
 )
 
-// Configuration keys of the OAuth provider of a generic link (reference §4).
+// Configuration keys of the OAuth provider of a generic link (design/api.md §4).
 const (
 	ConfigConsumerKeyOutbound = "consumerKey.outbound"
 	ConfigRequestTokenURL     = "serviceProvider.requestTokenUrl"
@@ -140,7 +140,7 @@ func (c *Client) fetchLinkAuthentication(ctx context.Context, linkID string) (*L
 }
 
 // OAuthStatus is the link's OAuth level in both directions, derived from
-// what the link stores exactly as the status API derives it (reference
+// what the link stores exactly as the status API derives it (design/api.md
 // §5.3, OAuthConfigurator.getOutgoingConfig and OAuthConfigs.fromConsumer):
 // outgoing from which of the three OAuth providers are registered, incoming
 // from the stored consumer and its two-legged flags. It saves the request
@@ -288,7 +288,7 @@ func (c *Client) ConfigureServiceProvider(ctx context.Context, linkID string, sp
 }
 
 // RegisterAuthenticationProvider registers or reconfigures an outgoing
-// provider through v2 (reference §4); the configuration replaces the
+// provider through v2 (design/api.md §4); the configuration replaces the
 // previous one. The impersonation provider needs a system administrator.
 func (c *Client) RegisterAuthenticationProvider(ctx context.Context, linkID, provider string, config map[string]string) error {
 	return c.changeLink(ctx, linkID, func() error { return c.registerAuthenticationProvider(ctx, linkID, provider, config) })
@@ -311,7 +311,7 @@ func (c *Client) registerAuthenticationProvider(ctx context.Context, linkID, pro
 }
 
 // RemoveConsumerToken removes the calling user's OAuth access token for the
-// link (reference §6.2).
+// link (design/api.md §6.2).
 func (c *Client) RemoveConsumerToken(ctx context.Context, linkID string) error {
 	return c.changeLink(ctx, linkID, func() error {
 		_, err := c.do(ctx, call{
@@ -327,7 +327,7 @@ func (c *Client) RemoveConsumerToken(ctx context.Context, linkID string) error {
 // unregisters; it registers them with an empty configuration.
 var oauthProviders = []string{ProviderOAuth, ProviderTwoLeggedOAuth, ProviderTwoLeggedOAuthImpersonated}
 
-// normalise is what the products make of a level (reference §5.3).
+// normalise is what the products make of a level (design/api.md §5.3).
 func (o OAuthConfig) normalise() OAuthConfig {
 	switch {
 	case !o.Enabled:

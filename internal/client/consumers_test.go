@@ -9,7 +9,7 @@ import (
 )
 
 // linkAuthenticationFixture is ApplicationLinkAuthenticationEntity as the
-// reference (§6.1) describes it, for a generic link whose incoming and
+// design/api.md (design/api.md §6.1) describes it, for a generic link whose incoming and
 // outgoing consumers share a key: the OAuth provider names the outgoing
 // one, and every entry says "outgoing":false.
 const linkAuthenticationFixture = `{"link":[{"href":"applicationlink/id-1/authentication","rel":"self"}],

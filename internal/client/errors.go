@@ -253,7 +253,7 @@ func (c *Client) notJSONError(method, u string, res attemptResult, cause error) 
 var errNotProductBody = errors.New("HTML page")
 
 // errorDetails extracts the server's words from an error body in each shape
-// these APIs use (reference §1.5 and §8). It fails for bodies the product's
+// these APIs use (design/api.md §1.5 and §8). It fails for bodies the product's
 // REST layer would not write, such as HTML or malformed JSON.
 func errorDetails(contentType, text string) (messages []string, field string, err error) {
 	switch {

@@ -15,10 +15,10 @@ import (
 )
 
 // applinksLatest serves the v2 create (PUT /applicationlink), which the
-// products answer on 2.0, 3.0 and latest alike (reference §1.1).
+// products answer on 2.0, 3.0 and latest alike (design/api.md §1.1).
 const applinksLatest = "rest/applinks/latest"
 
-// Authentication provider class names (reference §2.3).
+// Authentication provider class names (design/api.md §2.3).
 const (
 	ProviderOAuth                      = "com.atlassian.applinks.api.auth.types.OAuthAuthenticationProvider"
 	ProviderTwoLeggedOAuth             = "com.atlassian.applinks.api.auth.types.TwoLeggedOAuthAuthenticationProvider"
@@ -28,7 +28,7 @@ const (
 	ProviderCORS                       = "com.atlassian.applinks.api.auth.types.CorsAuthenticationProvider"
 )
 
-// ApplicationLink is a link as the v3 API represents it (reference §5.1):
+// ApplicationLink is a link as the v3 API represents it (design/api.md §5.1):
 // note `type`, `system` and `primary`, not v1's typeId/isSystem/isPrimary.
 type ApplicationLink struct {
 	ID         string `json:"id"`
@@ -81,7 +81,7 @@ func (c *Client) ApplicationLink(ctx context.Context, id string, opts ...ReadOpt
 	return nil, fmt.Errorf("application link %s is not listed by %s: %w", id, c.url(applinksV3+"/applinks", nil), ErrNotFound)
 }
 
-// NewApplicationLink is the body of the v2 create (reference §4).
+// NewApplicationLink is the body of the v2 create (design/api.md §4).
 type NewApplicationLink struct {
 	ID         string `json:"id,omitempty"`
 	TypeID     string `json:"typeId"`
@@ -91,7 +91,7 @@ type NewApplicationLink struct {
 	Primary    bool   `json:"isPrimary,omitempty"`
 }
 
-// statusEntity is the REST module's Status (reference §1.5 family 1), which
+// statusEntity is the REST module's Status (design/api.md §1.5 family 1), which
 // the v1/v2 writes answer with.
 type statusEntity struct {
 	StatusCode       int          `json:"status-code"`
@@ -147,7 +147,7 @@ func lastPathSegment(href string) string {
 }
 
 // ApplicationLinkUpdate is the body of the v3 update, where name, rpcUrl and
-// displayUrl are all required (reference §5.1).
+// displayUrl are all required (design/api.md §5.1).
 type ApplicationLinkUpdate struct {
 	Name       string `json:"name"`
 	RPCURL     string `json:"rpcUrl"`
@@ -230,7 +230,7 @@ func (c *Client) RelocateApplicationLink(ctx context.Context, id, newURL string,
 }
 
 // DiscoveredPeer is what the instance itself found at a URL through the
-// link wizard's manifest lookup (reference §3.5): a manifest, or a warning
+// link wizard's manifest lookup (design/api.md §3.5): a manifest, or a warning
 // code when it could not get one.
 type DiscoveredPeer struct {
 	Manifest *Manifest
@@ -278,7 +278,7 @@ func (c *Client) DiscoverPeer(ctx context.Context, peerURL string) (*DiscoveredP
 	return &DiscoveredPeer{Manifest: &m}, nil
 }
 
-// OAuthConfig is one direction's OAuth level (reference §5.3). The products
+// OAuthConfig is one direction's OAuth level (design/api.md §5.3). The products
 // normalise it to off, 3LO, 3LO+2LO or 3LO+2LO+2LOi.
 type OAuthConfig struct {
 	Enabled                   bool `json:"enabled"`
@@ -322,7 +322,7 @@ func (c *Client) setOAuthStatus(ctx context.Context, id string, status OAuthStat
 }
 
 // AuthenticationProvider is an outgoing authentication provider configured
-// on a link (reference §4).
+// on a link (design/api.md §4).
 type AuthenticationProvider struct {
 	Provider string            `json:"provider"`
 	Module   string            `json:"module"`
@@ -330,7 +330,7 @@ type AuthenticationProvider struct {
 }
 
 // ApplicationIDForURL is the id the products derive from a URL for generic
-// links and for peers without a manifest (reference §2.1): Java's
+// links and for peers without a manifest (design/api.md §2.1): Java's
 // UUID.nameUUIDFromBytes, an MD5 name-based UUID with no namespace, of the
 // normalised URL without trailing slashes.
 func ApplicationIDForURL(rawURL string) string {

@@ -14,7 +14,7 @@ import (
 
 func TestApplicationIDForURL(t *testing.T) {
 	t.Parallel()
-	// Test vectors of reference §2.1 (Java's UUID.nameUUIDFromBytes).
+	// Test vectors of design/api.md §2.1 (Java's UUID.nameUUIDFromBytes).
 	tests := map[string]string{
 		"http://jira.example.com":                  "da2ba910-6b7f-3e7d-873f-9fc7a90c771b",
 		"http://jira.example.com/":                 "da2ba910-6b7f-3e7d-873f-9fc7a90c771b",

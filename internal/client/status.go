@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// Link health as the instance holding a link sees it (reference §5.2, §3.3,
+// Link health as the instance holding a link sees it (design/api.md §5.2, §3.3,
 // §3.4), and the manifest that answers at a URL as the machine running
 // Terraform sees it.
 
@@ -71,7 +71,7 @@ func (c *Client) GetApplicationLinkStatus(ctx context.Context, id string) (*Link
 	return &status, nil
 }
 
-// Link states of listApplicationlinkstates (reference §3.3).
+// Link states of listApplicationlinkstates (design/api.md §3.3).
 const (
 	// LinkStateOK: the link's URL answers, with the link's id.
 	LinkStateOK = "OK"
@@ -103,7 +103,7 @@ func (c *Client) GetApplicationLinkState(ctx context.Context, id string) (string
 
 // GetLinkedManifest returns the manifest the instance fetches live at a
 // link's URL. When no manifest of the link's type answers there, the
-// products make one up instead of failing (reference §9.2): see
+// products make one up instead of failing (design/api.md §9.2): see
 // Manifest.IsPlaceholder. An unknown id matches ErrValidation (the products
 // answer 400).
 func (c *Client) GetLinkedManifest(ctx context.Context, id string) (*Manifest, error) {

@@ -9,7 +9,7 @@ import (
 	"strconv"
 )
 
-// The URL allowlist, "whitelist" on the wire (reference §8). The API has no
+// The URL allowlist, "whitelist" on the wire (design/api.md §8). The API has no
 // read by id, so reading one rule means listing them all; to keep a plan
 // over many rules from listing once per rule, listings are shared by the
 // reads of one run (cache.go).

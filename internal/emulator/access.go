@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Authorisation (reference §1.3) and XSRF (§1.4): the access policies routes
+// Authorisation (design/api.md §1.3) and XSRF (design/api.md §1.4): the access policies routes
 // declare, the checks they are built from, and the REST module's XSRF
 // filter.
 //

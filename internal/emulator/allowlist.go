@@ -16,7 +16,7 @@ import (
 	"unicode/utf8"
 )
 
-// The URL allowlist, formerly "whitelist" (reference §8): its REST resource
+// The URL allowlist, formerly "whitelist" (design/api.md §8): its REST resource
 // under /rest/whitelist/{1.0,latest}/, the automatic rules of application
 // links, and the admin page that is the only place reporting the on/off
 // switch. What the rules allow (/check) is in allowlist_check.go. Behaviour
@@ -613,7 +613,7 @@ func serveAllowlistPage(ex *exchange) {
 // ---- Automatic application-link rules ----
 
 // The whitelist plugin listens to application link events and keeps one
-// APPLICATION_LINK rule per link (reference §8.4, whitelist-core
+// APPLICATION_LINK rule per link (design/api.md §8.4, whitelist-core
 // ApplicationLinkChangeListener and ApplicationLinkRestrictionsImpl). Link
 // endpoints call these inside the same store Update that adds, re-identifies
 // or removes the link, so the rule and the link never disagree.

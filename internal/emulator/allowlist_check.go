@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// What the allowlist allows (reference §8.1): /check, answered with the
+// What the allowlist allows (design/api.md §8.1): /check, answered with the
 // whitelist plugin's matchers (MatcherUtils and one matcher per rule type)
 // and its outbound and inbound whitelists.
 

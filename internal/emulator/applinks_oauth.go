@@ -13,7 +13,7 @@ import (
 	"strings"
 )
 
-// The applinks-oauth REST module (reference §6): the OAuth 1.0a consumers
+// The applinks-oauth REST module (design/api.md §6): the OAuth 1.0a consumers
 // of a link and the consumer tokens of its users. Incoming consumers are
 // what oauth1.go verifies signed requests against; outgoing ones are this
 // instance's identity towards a third-party service provider.
@@ -206,7 +206,7 @@ func getLinkConsumers(ex *exchange) {
 // other link a manually entered peer consumer.
 //
 // No branch checks for a system administrator, not even for
-// twoLOImpersonationAllowed (§12.11): only the v2 provider and v3 status
+// twoLOImpersonationAllowed (design/api.md §12.11): only the v2 provider and v3 status
 // resources do.
 func putLinkConsumer(ex *exchange) {
 	var in consumerInput
@@ -245,7 +245,7 @@ func putLinkConsumer(ex *exchange) {
 			}
 			break
 		}
-		// Inferred: the reference's body lists the 2LO fields for this
+		// Inferred: design/api.md's body lists the 2LO fields for this
 		// case, and they are kept. (9.1.4's createBasicConsumer drops them
 		// for generic links, leaving the 2LO flags to the v3 status API.)
 		consumer, ok := newIncomingConsumer(ex, in, link.ID)
@@ -344,7 +344,7 @@ func newIncomingConsumer(ex *exchange, in consumerInput, linkID string) (*stored
 }
 
 // deleteConsumerToken removes the calling user's access token for the
-// link (§6.2). The emulator runs no three-legged dance, so no token is
+// link (design/api.md §6.2). The emulator runs no three-legged dance, so no token is
 // ever stored and there is nothing to remove; the answer is what the
 // products send. Inferred: an id with no link is no error either.
 func deleteConsumerToken(ex *exchange) {

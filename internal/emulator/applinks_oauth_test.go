@@ -122,7 +122,7 @@ func TestConsumersOfAGenericLink(t *testing.T) {
 		}
 	}
 
-	// Incoming with every field, as the reference's body lists them.
+	// Incoming with every field, as design/api.md's body lists them.
 	body := expect(t, jira.URL(), jsonCall(http.MethodPut, path, "admin", `{"key":"ci-in","name":"CI","description":"Jenkins","publicKey":"`+bare+
 		`","callback":"https://ci.example.com/cb","twoLOAllowed":true,"executingTwoLOUser":"user","twoLOImpersonationAllowed":true}`), http.StatusCreated)
 	if want := `{"status-code":201,"resources-created":[{"href":"applicationlink/` + id + `/authentication/consumer","rel":"self"}]}`; body != want {
@@ -256,7 +256,7 @@ func TestConsumerToken(t *testing.T) {
 	}
 }
 
-// The module extends v1's applicationlink resource (§6.1, Inferred).
+// The module extends v1's applicationlink resource (design/api.md §6.1, Inferred).
 func TestApplinksOAuthServesV1ApplicationLinks(t *testing.T) {
 	jira := startTestServer(t, Options{}, nil, loopback("jira", "jira")).Instance("jira")
 	id := createLink(t, jira, linkBody("generic", "CI", "https://ci.example.com"))

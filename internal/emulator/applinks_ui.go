@@ -14,7 +14,7 @@ import (
 	"sync"
 )
 
-// The applinks UI resources of /rest/applinks/1.0 (reference §3.3, §3.5,
+// The applinks UI resources of /rest/applinks/1.0 (design/api.md §3.3, §3.5,
 // §3.6, §3.7): what the admin pages and the create-link wizard call. They
 // sit behind the admin interceptor and talk to peers: manifests, online
 // checks, reciprocal links and OAuth auto-configuration.
@@ -366,7 +366,7 @@ const (
 	msgNullConfigFormValues = `Cannot invoke "com.atlassian.applinks.core.rest.model.ConfigurationFormValuesEntity.shareUserbase()" because the return value of "com.atlassian.applinks.core.rest.model.CreateApplicationLinkRequestEntity.getConfigFormValues()" is null`
 )
 
-// createAppLink is createApplicationLink, step by step (§3.5): validation,
+// createAppLink is createApplicationLink, step by step (design/api.md §3.5): validation,
 // the reciprocal link on the peer when asked, the local link with the
 // peer's server id (or the URL-derived one), then OAuth auto-configuration
 // of both sides, whose failure does not fail the call.
@@ -489,7 +489,7 @@ func createReciprocalLink(ex *exchange, req createApplicationLinkRequest) bool {
 
 // autoConfigurationLevel is the level the applicable provider module
 // enables: impersonation when the peers trust each other and share their
-// users. Inferred: OAuth (3LO+2LO) otherwise, as the reference states;
+// users. Inferred: OAuth (3LO+2LO) otherwise, as design/api.md states;
 // the 9.1.4 OAuth module only applies when trustEachOther is set, so a
 // real product may configure nothing for a request without it.
 func autoConfigurationLevel(form configFormValues) oauthConfig {
@@ -554,7 +554,7 @@ func checkRPCURLReachable(ex *exchange) {
 // ---- relocateApplicationlink ----
 
 // relocateApplicationLink changes a link's URLs, never its id, in the
-// product's order (§3.7): sysadmin, id syntax, newUrl syntax, unknown id,
+// product's order (design/api.md §3.7): sysadmin, id syntax, newUrl syntax, unknown id,
 // online check (409 with no body unless nowarning=true, which sets both
 // URLs to newUrl), then the manifest at newUrl: another type is a 400
 // whose body is a bare string, a manifest supplies the display URL.

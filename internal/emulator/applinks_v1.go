@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// The applicationlink resource of applinks v1 (reference §3.2) and the v2
-// resource that extends it (§4). What every way of creating, updating and
+// The applicationlink resource of applinks v1 (design/api.md §3.2) and the v2
+// resource that extends it (design/api.md §4). What every way of creating, updating and
 // deleting a link shares is in link_service.go, the entities in
 // link_entity.go and the provider registry in auth_providers.go.
 
@@ -368,7 +368,7 @@ func listAuthenticationProviders(ex *exchange) {
 }
 
 // putAuthenticationProvider registers (or reconfigures) an outgoing
-// provider. Inferred: only the provider classes of §2.3 are "on the
+// provider. Inferred: only the provider classes of design/api.md §2.3 are "on the
 // classpath"; the product's Class.forName would accept any class.
 func putAuthenticationProvider(ex *exchange) {
 	var body authenticationProviderEntity

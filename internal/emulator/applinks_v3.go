@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// The applinks v3 resource /rest/applinks/3.0/applinks (reference §5.1):
+// The applinks v3 resource /rest/applinks/3.0/applinks (design/api.md §5.1):
 // JSON only, RestErrors for every error, permissions checked inside the
 // resource (anonymous 401, non-admin 403). There is no create here.
 

@@ -8,7 +8,7 @@ import (
 // The authentication providers and the registry of their plugin modules,
 // with the outgoing providers registered on a link.
 
-// Authentication provider class names (reference §2.3).
+// Authentication provider class names (design/api.md §2.3).
 const (
 	providerBasic                  = "com.atlassian.applinks.api.auth.types.BasicAuthenticationProvider"
 	providerTrustedApps            = "com.atlassian.applinks.api.auth.types.TrustedAppsAuthenticationProvider"

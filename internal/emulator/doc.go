@@ -1,9 +1,10 @@
 // Package emulator emulates the admin REST APIs that Atlassian Data Center
 // products (Jira, Confluence, Bitbucket, Bamboo, Fisheye/Crucible, Crowd)
 // expose for application links, closely enough that the provider can be
-// tested against it without the real products. The behaviour follows the
-// reference in /work/shared/reference/applinks-api.md; comments marked
-// "Inferred:" cover what the reference leaves open.
+// tested against it without the real products. The behaviour follows
+// design/api.md, the products' API facts in our words with their sources,
+// and a § in a comment is one of its sections; comments marked "Inferred:"
+// cover what the products' code and documentation leave open.
 //
 // # Layout
 //

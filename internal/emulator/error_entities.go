@@ -6,14 +6,14 @@ import (
 	"net/http"
 )
 
-// The error bodies (reference §1.5): the REST module's Status and
+// The error bodies (design/api.md §1.5): the REST module's Status and
 // uncaught-exception entities, applinks' ErrorListEntity and RestErrors, the
 // XSRF failure, Jira's ErrorCollection and the servlet container's HTML
 // error page.
 
 // ---- Error body families ----
 
-// statusEntity is the REST module's Status (family 1 of §1.5).
+// statusEntity is the REST module's Status (family 1 of design/api.md §1.5).
 type statusEntity struct {
 	StatusCode       int          `json:"status-code"`
 	Message          *string      `json:"message,omitzero"`

@@ -6,13 +6,13 @@ import (
 	"strings"
 )
 
-// The v1/v2 representations of a link (reference §3.1, §4):
+// The v1/v2 representations of a link (design/api.md §3.1, §4):
 // ApplicationLinkEntity, its list and AuthenticationProviderEntity, mapped
 // from and to the stored link.
 
 // ---- ApplicationLinkEntity ----
 
-// applicationLinkEntity is ApplicationLinkEntity (§3.1). XMLName is set
+// applicationLinkEntity is ApplicationLinkEntity (design/api.md §3.1). XMLName is set
 // only on a root element; nested, the element takes the field's name.
 type applicationLinkEntity struct {
 	XMLName    xml.Name     `json:"-"`

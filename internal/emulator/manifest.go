@@ -19,7 +19,7 @@ import (
 // requests with; and the live manifest of a linked application, which an
 // instance reads of its peer.
 
-// applinksVersion is the applinks plugin version the reference documents.
+// applinksVersion is the applinks plugin version design/api.md documents.
 const applinksVersion = "9.1.4"
 
 // manifestPlaceholder is always in both sets of the local manifest.
@@ -218,7 +218,7 @@ const (
 // ErrorListEntity; otherwise the manifest the instance gets live at the
 // link's URL, which for an installed type is never missing: a peer that
 // does not answer with a manifest of the link's type gets a synthesised
-// one (§9.2), with no applinks version and the URL-derived id.
+// one (design/api.md §9.2), with no applinks version and the URL-derived id.
 func getLinkedManifest(ex *exchange) {
 	id := ex.param("id")
 	requireApplicationID(id)

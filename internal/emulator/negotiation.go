@@ -13,7 +13,7 @@ import (
 	"strings"
 )
 
-// Content negotiation (reference §1.2): the media types, the extension
+// Content negotiation (design/api.md §1.2): the media types, the extension
 // suffix, @Produces/@Consumes matching, and writing an entity in the
 // negotiated representation.
 

@@ -28,7 +28,7 @@ import (
 // as the products' service-provider authenticator refuses it.
 //
 // A failure is a 401 with the OAuth Problem Reporting extension's
-// parameters in WWW-Authenticate (which the products' peers parse, §5.2)
+// parameters in WWW-Authenticate (which the products' peers parse, design/api.md §5.2)
 // and, Inferred from net.oauth's OAuthServlet.handleException, repeated in
 // a form-encoded body.
 
@@ -246,7 +246,7 @@ func signatureBaseString(r *http.Request, params [][2]string) string {
 	} else {
 		host = strings.TrimSuffix(host, ":443")
 	}
-	// Parameters sort by encoded name, then encoded value (§3.4.1.3.2).
+	// Parameters sort by encoded name, then encoded value (RFC 5849 §3.4.1.3.2).
 	encoded := make([][2]string, len(params))
 	for i, kv := range params {
 		encoded[i] = [2]string{oauthEncode(kv[0]), oauthEncode(kv[1])}

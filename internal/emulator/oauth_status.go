@@ -7,7 +7,7 @@ import (
 	"net/http"
 )
 
-// The v3 OAuth status of a link (reference §5.3): read anonymously by
+// The v3 OAuth status of a link (design/api.md §5.3): read anonymously by
 // peers, set by admins. Levels are derived from what the link stores: the
 // outgoing providers registered on it and the incoming consumer of the
 // peer. Setting them changes only this side.

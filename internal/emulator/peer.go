@@ -198,7 +198,7 @@ func (p peerClients) downloadManifest(ctx context.Context, base string) (manifes
 }
 
 // synthesisedManifest is what AppLinksManifestProducer makes up for a peer
-// whose manifest cannot be downloaded (reference §9.2): the id derives from
+// whose manifest cannot be downloaded (design/api.md §9.2): the id derives from
 // the URL, so the link works offline but carries a URL-based id.
 func synthesisedManifest(rawURL string, t linkType) manifestEntity {
 	return manifestEntity{

@@ -103,7 +103,7 @@ func TestManifestFor(t *testing.T) {
 		t.Errorf("matching type: %+v", m)
 	}
 	// A manifest of another type, an offline peer and a generic link all
-	// get the synthesised manifest (§9.2).
+	// get the synthesised manifest (design/api.md §9.2).
 	for _, tt := range []struct {
 		url string
 		t   linkType

@@ -26,7 +26,7 @@ import (
 //  7. applinks interceptors and in-resource permission checks;
 //  8. the handler, whose panics become the uncaught-exception 500.
 //
-// Inferred: the reference does not fix the relative order of the REST
+// Inferred: design/api.md does not fix the relative order of the REST
 // module's resource filters and its XSRF filter; filters that need a login
 // run first, so an anonymous POST sees 401 rather than an XSRF failure.
 
@@ -144,7 +144,7 @@ func (h *productHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // maxRequestBody is the largest request body an instance accepts.
 //
-// Inferred: the reference gives no limit. The products run on Tomcat, whose
+// Inferred: design/api.md gives no limit. The products run on Tomcat, whose
 // connector refuses POST bodies over maxPostSize, 2 MiB by default, and
 // whose maxSwallowSize (also 2 MiB) bounds what it reads of a refused body;
 // no entity these APIs take comes near it.

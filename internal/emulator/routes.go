@@ -5,8 +5,8 @@ import "net/http"
 // The route table: every method and path an instance answers and the
 // handler that answers it, grouped by REST module as the products deploy
 // them (newRouter), then the test-control API's (controlRoutes). Each block
-// names the file that holds its handlers and the section of the reference
-// it follows. Routes are matched as JAX-RS does (router.go): the most
+// names the file that holds its handlers and the section of design/api.md
+// it follows (every § below is one of that document's sections). Routes are matched as JAX-RS does (router.go): the most
 // specific template wins wherever it stands in the table, and a path a
 // route has but a method it lacks is a 405.
 //
@@ -18,9 +18,9 @@ import "net/http"
 //     error_entities.go; what it stores goes in state (store.go) through
 //     updateState.
 //  2. If the family lives in a REST module of its own, declare the module
-//     below with the versions it answers under (reference §1.1).
+//     below with the versions it answers under (design/api.md §1.1).
 //  3. Add one block to newRouter: a comment naming the family, its file and
-//     its reference section, then one line per method and path with the
+//     its section of design/api.md, then one line per method and path with the
 //     endpoint the product's resource amounts to, that is its access policy
 //     (access.go), representations (negotiation.go), XSRF rule and
 //     interceptor headers. Where a family's methods all declare the same
@@ -46,10 +46,10 @@ var (
 	// reachable under 1.0/2.0, whose modules list other packages.
 	applinksV3 = restModule{name: "applinks", versions: []string{"3.0", "latest"}}
 	// applinksOAuth is the applinks-oauth module; its resources answer
-	// under 1.0 and latest (§1.1).
+	// under 1.0 and latest (design/api.md §1.1).
 	applinksOAuth = restModule{name: "applinks-oauth", versions: []string{"1.0", "latest"}}
 	// allowlistModule is the whitelist REST module. Inferred: version 1.0
-	// (the reference has only seen "latest").
+	// (design/api.md has only seen "latest").
 	allowlistModule = restModule{name: "whitelist", versions: []string{"1.0", "latest"}}
 	// jiraAPIv2 is Jira's own REST API.
 	jiraAPIv2 = restModule{name: "api", versions: []string{"2"}}
@@ -64,7 +64,7 @@ func newRouter(extra func(*router)) *router {
 	// This instance as peers see it (manifest.go, §3.4, §3.6): the manifest
 	// is anonymous and CORS-allowed; authenticationinfo answers whether the
 	// caller is an admin here. Inferred: the ui resources are not limited
-	// to 1.0 either (§1.1 finds 3.0 answering v1/v2 resources).
+	// to 1.0 either (design/api.md §1.1 finds 3.0 answering v1/v2 resources).
 	rt.rest(applinksAllVersions, http.MethodGet, "/manifest", endpoint{handle: serveManifest, access: anonymousAllowed, produces: producesXMLOrJSON, noCache: true, cors: true})
 	rt.rest(applinksAllVersions, http.MethodGet, "/authenticationinfo", endpoint{handle: serveAuthenticationInfo, access: applinksAdminOnly, produces: producesXMLOrJSON, noCache: true})
 	// The live manifest of a linked application (manifest.go, §3.4).
@@ -73,7 +73,7 @@ func newRouter(extra func(*router)) *router {
 	rt.rest(applinksAllVersions, http.MethodGet, "/manifest/{id}", endpoint{handle: getLinkedManifest, access: authenticatedOnly, produces: producesXMLOrJSON, consumes: consumesXMLOrJSON, noCache: true, cors: true})
 
 	// The applicationlink resource of v1 (applinks_v1.go, §3.2) and of v2,
-	// which extends it (§4).
+	// which extends it (design/api.md §4).
 	applicationLinkV1Methods(rt, applinksAllVersions, applinksV1)
 	rt.rest(applinksV2Up, http.MethodPut, "/applicationlink", adminResource(createApplicationLinkV2))
 	rt.rest(applinksV2Up, http.MethodPost, "/applicationlink/{id}", adminResource(updateApplicationLinkV2))
@@ -117,7 +117,7 @@ func newRouter(extra func(*router)) *router {
 	// ---- /rest/applinks-oauth ----
 
 	// The OAuth 1.0a consumers of a link (applinks_oauth.go, §6). Inferred
-	// (§6.1): OAuthApplicationLinkResource extends v1's
+	// (design/api.md §6.1): OAuthApplicationLinkResource extends v1's
 	// ApplicationLinkResource, so v1's applicationlink methods answer here
 	// too, with the same handlers.
 	applicationLinkV1Methods(rt, applinksOAuth, applinksOAuth)

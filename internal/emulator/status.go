@@ -16,7 +16,7 @@ import (
 	"syscall"
 )
 
-// A link's health (reference §5.2), computed the way
+// A link's health (design/api.md §5.2), computed the way
 // DefaultApplinkStatusService does it, from real HTTP calls to the peer:
 // its manifest (for the applinks version) and its anonymous
 // status/{localServerId}/oauth, with the URL-derived fallback id. Network failures are translated into the

@@ -220,7 +220,7 @@ func TestApplinkStatusWorking(t *testing.T) {
 }
 
 // Every error type the emulator reports, against real instances, TLS
-// instances and fake peers, with the body shape of reference §5.2.
+// instances and fake peers, with the body shape of design/api.md §5.2.
 func TestApplinkStatusErrors(t *testing.T) {
 	trusted, untrusted := newTLSTestCA(t), newTLSTestCA(t)
 	jira := startTestServer(t, Options{PeerRootCAs: trusted.pool}, nil, loopback("jira", "jira")).Instance("jira")

@@ -62,7 +62,7 @@ type storedLink struct {
 	System     bool   `json:"system,omitempty"`
 
 	// OutgoingProviders are the authentication providers this instance uses
-	// when it calls the peer, by provider class name (reference §2.3), with
+	// when it calls the peer, by provider class name (design/api.md §2.3), with
 	// their configuration (e.g. consumerKey.outbound for generic links).
 	OutgoingProviders []storedProvider `json:"outgoing_providers,omitempty"`
 
@@ -79,7 +79,7 @@ type storedProvider struct {
 	Config map[string]string `json:"config,omitempty"`
 }
 
-// storedConsumer is an OAuth 1.0a consumer (reference §6.1 ConsumerEntity).
+// storedConsumer is an OAuth 1.0a consumer (design/api.md §6.1 ConsumerEntity).
 type storedConsumer struct {
 	Key                       string `json:"key"`
 	Name                      string `json:"name"`

@@ -7,7 +7,7 @@ func TestGenerateApplicationID(t *testing.T) {
 		url  string
 		want string
 	}{
-		// Vectors from the reference (§2.1).
+		// Vectors from design/api.md (design/api.md §2.1).
 		{url: "http://jira.example.com", want: "da2ba910-6b7f-3e7d-873f-9fc7a90c771b"},
 		{url: "https://confluence.example.com/wiki", want: "80b89917-61f7-322e-b6eb-60fdedbedcbb"},
 		// Trailing slashes and dot segments normalise away.

@@ -312,7 +312,7 @@ func diagnoseLink(o linkObservations) linkDiagnosis {
 		d.unreachableReason = describeUnreachable(o)
 	}
 
-	// A made-up manifest (§9.2) means nothing of the link's type answered.
+	// A made-up manifest (design/api.md §9.2) means nothing of the link's type answered.
 	answered := o.manifest != nil && !o.manifest.IsPlaceholder()
 	if answered {
 		d.remoteServerID, d.remoteBaseURL = o.manifest.ID, o.manifest.URL

@@ -437,7 +437,7 @@ func (r *oauthConsumerResource) Delete(ctx context.Context, req resource.DeleteR
 		err = r.client.DisableOutgoingOAuth(ctx, linkID)
 	} else {
 		// There is no DELETE for consumers; disabling incoming OAuth
-		// removes the link's consumer (reference §6.1).
+		// removes the link's consumer (design/api.md §6.1).
 		err = r.client.SetIncomingOAuth(ctx, linkID, client.OAuthConfig{})
 	}
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
