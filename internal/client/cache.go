@@ -57,7 +57,7 @@ type cacheFetch[V any] struct {
 
 // readCaches are every cache of one client, so a write can clear them all.
 type readCaches struct {
-	allowlist          readCache[struct{}, []WhitelistRule]
+	allowlist          readCache[struct{}, []AllowlistRule]
 	links              readCache[struct{}, []ApplicationLink]
 	linkAuthentication readCache[string, *LinkAuthentication]
 }

@@ -172,7 +172,7 @@ func TestAnyWriteInvalidatesEveryListing(t *testing.T) {
 	ctx := context.Background()
 	read := func() {
 		t.Helper()
-		if _, err := c.WhitelistRules(ctx); err != nil {
+		if _, err := c.AllowlistRules(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := c.ApplicationLink(ctx, "x"); !errors.Is(err, ErrNotFound) {
@@ -225,7 +225,7 @@ func TestOAuthStatusIsDerivedAsTheStatusAPIDoes(t *testing.T) {
 
 // Reading one rule from the shared listing copies that rule, not the
 // listing: a refresh of N rules must not allocate N listings.
-func TestWhitelistRuleDoesNotCopyTheListing(t *testing.T) {
+func TestAllowlistRuleDoesNotCopyTheListing(t *testing.T) {
 	var listing strings.Builder
 	listing.WriteString(`{"rules":[`)
 	for i := 1; i <= 1000; i++ {
@@ -237,14 +237,14 @@ func TestWhitelistRuleDoesNotCopyTheListing(t *testing.T) {
 	listing.WriteString(`],"page":0,"totalPages":1}`)
 	c, _ := countingServer(t, map[string]string{"/rest/whitelist/latest": listing.String()})
 	ctx := context.Background()
-	if _, err := c.WhitelistRule(ctx, 1); err != nil {
+	if _, err := c.AllowlistRule(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	for id := int64(1); id <= 100; id++ {
-		if rule, err := c.WhitelistRule(ctx, id); err != nil || rule.ID != id {
+		if rule, err := c.AllowlistRule(ctx, id); err != nil || rule.ID != id {
 			t.Fatalf("rule %d: %+v, %v", id, rule, err)
 		}
 	}

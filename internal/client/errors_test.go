@@ -407,7 +407,7 @@ func TestRequestTooLargeWording(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv.URL, nil)
-	_, err := c.CreateWhitelistRule(t.Context(), WhitelistRuleInput{Expression: new(string)})
+	_, err := c.CreateAllowlistRule(t.Context(), AllowlistRuleInput{Expression: new(string)})
 	want := `HTTP 413 Request Entity Too Large: the instance, or a proxy in front of it, refused the request body (`
 	if !errors.Is(err, ErrRequestTooLarge) || errors.Is(err, ErrUnexpectedResponse) || !strings.Contains(err.Error(), want) ||
 		!strings.Contains(err.Error(), `bytes) as too large: "413 Request Entity Too Large"`) {

@@ -17,32 +17,32 @@ import (
 )
 
 var (
-	_ datasource.DataSource              = (*whitelistCheckDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*whitelistCheckDataSource)(nil)
+	_ datasource.DataSource              = (*allowlistCheckDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*allowlistCheckDataSource)(nil)
 )
 
 // NewWhitelistCheckDataSource returns the applinks_whitelist_check data
 // source.
-func NewWhitelistCheckDataSource() datasource.DataSource {
-	return &whitelistCheckDataSource{}
+func NewAllowlistCheckDataSource() datasource.DataSource {
+	return &allowlistCheckDataSource{}
 }
 
-type whitelistCheckDataSource struct {
+type allowlistCheckDataSource struct {
 	client *client.Client
 }
 
-type whitelistCheckDataSourceModel struct {
+type allowlistCheckDataSourceModel struct {
 	URL                        types.String `tfsdk:"url"`
 	Outbound                   types.Bool   `tfsdk:"outbound"`
 	OutboundWithAuthentication types.Bool   `tfsdk:"outbound_with_authentication"`
 	Inbound                    types.Bool   `tfsdk:"inbound"`
 }
 
-func (d *whitelistCheckDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+func (d *allowlistCheckDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_whitelist_check"
 }
 
-func (d *whitelistCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *allowlistCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Asks the instance whether its URL allowlist lets a URL through, exactly as the product " +
 			"decides (all rules, the application links' included, and the on/off switch), so that a pipeline can assert " +
@@ -71,19 +71,19 @@ func (d *whitelistCheckDataSource) Schema(_ context.Context, _ datasource.Schema
 	}
 }
 
-func (d *whitelistCheckDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+func (d *allowlistCheckDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	if c := providerClient(req.ProviderData, "Data Source", &resp.Diagnostics); c != nil {
 		d.client = c
 	}
 }
 
-func (d *whitelistCheckDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var data whitelistCheckDataSourceModel
+func (d *allowlistCheckDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var data allowlistCheckDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	check, err := d.client.CheckWhitelist(ctx, data.URL.ValueString())
+	check, err := d.client.CheckAllowlist(ctx, data.URL.ValueString())
 	switch {
 	case errors.Is(err, client.ErrValidation):
 		resp.Diagnostics.AddAttributeError(path.Root("url"), "Invalid URL to Check",

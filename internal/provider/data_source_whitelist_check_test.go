@@ -16,8 +16,8 @@ import (
 
 // The check answers as the rules say, for URLs that match each rule type
 // and URLs that do not; with the allowlist off, everything passes.
-func TestAccWhitelistCheckDataSource_matching(t *testing.T) {
-	inst, providerURL := startWhitelistInstance(t, emulator.Options{})
+func TestAccAllowlistCheckDataSource_matching(t *testing.T) {
+	inst, providerURL := startAllowlistInstance(t, emulator.Options{})
 	rules := []testRule{
 		{"domain", "domain", "https://domain.example.com:8443", false, true},
 		{"exact", "exact_url", "https://exact.example.com/feed?x=1", true, true},
@@ -42,7 +42,7 @@ func TestAccWhitelistCheckDataSource_matching(t *testing.T) {
 	}
 	config := func(enabled bool) string {
 		var b strings.Builder
-		b.WriteString(testAccWhitelistRuleResourceConfig(providerURL, rules...))
+		b.WriteString(testAccAllowlistRuleResourceConfig(providerURL, rules...))
 		fmt.Fprintf(&b, `
 resource "applinks_whitelist" "this" {
   enabled = %t

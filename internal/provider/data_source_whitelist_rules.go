@@ -13,25 +13,25 @@ import (
 )
 
 var (
-	_ datasource.DataSource              = (*whitelistRulesDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*whitelistRulesDataSource)(nil)
+	_ datasource.DataSource              = (*allowlistRulesDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*allowlistRulesDataSource)(nil)
 )
 
 // NewWhitelistRulesDataSource returns the applinks_whitelist_rules data
 // source.
-func NewWhitelistRulesDataSource() datasource.DataSource {
-	return &whitelistRulesDataSource{}
+func NewAllowlistRulesDataSource() datasource.DataSource {
+	return &allowlistRulesDataSource{}
 }
 
-type whitelistRulesDataSource struct {
+type allowlistRulesDataSource struct {
 	client *client.Client
 }
 
-type whitelistRulesDataSourceModel struct {
-	Rules []whitelistRuleDataModel `tfsdk:"rules"`
+type allowlistRulesDataSourceModel struct {
+	Rules []allowlistRuleDataModel `tfsdk:"rules"`
 }
 
-type whitelistRuleDataModel struct {
+type allowlistRuleDataModel struct {
 	ID             types.String `tfsdk:"id"`
 	Type           types.String `tfsdk:"type"`
 	Expression     types.String `tfsdk:"expression"`
@@ -41,11 +41,11 @@ type whitelistRuleDataModel struct {
 	IconURL        types.String `tfsdk:"icon_url"`
 }
 
-func (d *whitelistRulesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+func (d *allowlistRulesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_whitelist_rules"
 }
 
-func (d *whitelistRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *allowlistRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every rule of the instance's URL allowlist, in the product's order, including the rules the " +
 			"product keeps for its application links (marked `automatic`). Rules of any user, created in the admin pages or " +
@@ -61,7 +61,7 @@ func (d *whitelistRulesDataSource) Schema(_ context.Context, _ datasource.Schema
 							Computed:            true,
 						},
 						"type": schema.StringAttribute{
-							MarkdownDescription: "One of " + whitelistRuleTypes.MarkdownList() + "; or `" + whitelistTypeApplicationLink +
+							MarkdownDescription: "One of " + allowlistRuleTypes.MarkdownList() + "; or `" + allowlistTypeApplicationLink +
 								"` for the rule of an application link. Types the provider does not know are reported as the server names them.",
 							Computed: true,
 						},
@@ -96,24 +96,24 @@ func (d *whitelistRulesDataSource) Schema(_ context.Context, _ datasource.Schema
 	}
 }
 
-func (d *whitelistRulesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+func (d *allowlistRulesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	if c := providerClient(req.ProviderData, "Data Source", &resp.Diagnostics); c != nil {
 		d.client = c
 	}
 }
 
-func (d *whitelistRulesDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	rules, err := d.client.WhitelistRules(ctx)
+func (d *allowlistRulesDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	rules, err := d.client.AllowlistRules(ctx)
 	if err != nil {
-		addWhitelistAPIError(&resp.Diagnostics, "Error Listing Allowlist Rules", "list the allowlist rules", err)
+		addAllowlistAPIError(&resp.Diagnostics, "Error Listing Allowlist Rules", "list the allowlist rules", err)
 		return
 	}
 	tflog.Debug(ctx, "Listed allowlist rules", map[string]any{"rules": len(rules)})
-	data := whitelistRulesDataSourceModel{Rules: make([]whitelistRuleDataModel, 0, len(rules))}
+	data := allowlistRulesDataSourceModel{Rules: make([]allowlistRuleDataModel, 0, len(rules))}
 	for _, rule := range rules {
-		data.Rules = append(data.Rules, whitelistRuleDataModel{
+		data.Rules = append(data.Rules, allowlistRuleDataModel{
 			ID:             types.StringValue(strconv.FormatInt(rule.ID, 10)),
-			Type:           types.StringValue(whitelistTypeName(rule.Type)),
+			Type:           types.StringValue(allowlistTypeName(rule.Type)),
 			Expression:     types.StringValue(rule.Expression),
 			AllowInbound:   types.BoolValue(rule.AllowInbound),
 			AllowAnonymous: types.BoolValue(rule.AllowAnonymousUser),

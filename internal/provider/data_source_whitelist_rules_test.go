@@ -18,15 +18,15 @@ import (
 
 // Every rule is listed in the product's order: the links' own rules
 // (marked automatic) first, then rules made outside Terraform and by it.
-func TestAccWhitelistRulesDataSource_basic(t *testing.T) {
-	inst, providerURL := startWhitelistInstance(t, emulator.Options{})
+func TestAccAllowlistRulesDataSource_basic(t *testing.T) {
+	inst, providerURL := startAllowlistInstance(t, emulator.Options{})
 	createTestLinks(t, inst, "Beta", "Alpha")
 	if _, err := emulatorCall(inst, http.MethodPost, "/rest/whitelist/latest",
 		json.RawMessage(`{"type":"whitelist.regular.expression","expression":"https://manual\\.example\\.com/.*","allowInbound":true}`), nil); err != nil {
 		t.Fatal(err)
 	}
 	managed := testRule{"managed", "exact_url", "https://managed.example.com/hook", false, true}
-	config := testAccWhitelistRuleResourceConfig(providerURL, managed) + `
+	config := testAccAllowlistRuleResourceConfig(providerURL, managed) + `
 data "applinks_whitelist_rules" "all" {
   depends_on = [applinks_whitelist_rule.managed]
 }
@@ -68,10 +68,10 @@ data "applinks_whitelist_rules" "all" {
 	})
 }
 
-func TestWhitelistDataSourceSchemas(t *testing.T) {
+func TestAllowlistDataSourceSchemas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for _, d := range []datasource.DataSource{NewWhitelistRulesDataSource(), NewWhitelistCheckDataSource()} {
+	for _, d := range []datasource.DataSource{NewAllowlistRulesDataSource(), NewAllowlistCheckDataSource()} {
 		resp := &datasource.SchemaResponse{}
 		d.Schema(ctx, datasource.SchemaRequest{}, resp)
 		if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
@@ -86,7 +86,7 @@ func TestWhitelistDataSourceSchemas(t *testing.T) {
 			}
 		}
 	}
-	if got := fmt.Sprint(whitelistTypeName("whitelist.application.link"), whitelistTypeName("whitelist.new.kind")); got != "application_linkwhitelist.new.kind" {
+	if got := fmt.Sprint(allowlistTypeName("whitelist.application.link"), allowlistTypeName("whitelist.new.kind")); got != "application_linkwhitelist.new.kind" {
 		t.Errorf("type names: %s", got)
 	}
 }

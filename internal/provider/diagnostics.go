@@ -117,7 +117,7 @@ func linkRemedy(err error, plan *applicationLinkResourceModel) string {
 
 // addWhitelistAPIError words the allowlist's own failure modes before
 // falling back to the provider's general advice.
-func addWhitelistAPIError(diags *diag.Diagnostics, summary, action string, err error) {
+func addAllowlistAPIError(diags *diag.Diagnostics, summary, action string, err error) {
 	switch {
 	case errors.Is(err, client.ErrUnauthorized) && !errors.Is(err, client.ErrBadCredentials):
 		diags.AddError(summary, fmt.Sprintf("The provider could not %s. Changing the allowlist needs a system administrator "+

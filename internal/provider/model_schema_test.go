@@ -30,14 +30,14 @@ var models = map[string]any{
 
 	"applinks_application_link": applicationLinkResourceModel{},
 	"applinks_oauth_consumer":   oauthConsumerResourceModel{},
-	"applinks_whitelist":        whitelistResourceModel{},
-	"applinks_whitelist_rule":   whitelistRuleResourceModel{},
+	"applinks_whitelist":        allowlistResourceModel{},
+	"applinks_whitelist_rule":   allowlistRuleResourceModel{},
 
 	"data.applinks_application_link_status": applicationLinkStatusDataSourceModel{},
 	"data.applinks_application_links":       applicationLinksDataSourceModel{},
 	"data.applinks_server":                  serverDataSourceModel{},
-	"data.applinks_whitelist_check":         whitelistCheckDataSourceModel{},
-	"data.applinks_whitelist_rules":         whitelistRulesDataSourceModel{},
+	"data.applinks_whitelist_check":         allowlistCheckDataSourceModel{},
+	"data.applinks_whitelist_rules":         allowlistRulesDataSourceModel{},
 }
 
 // schemaObjects is the object type of the provider's schema and of each

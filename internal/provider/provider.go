@@ -332,8 +332,8 @@ func (p *applinksProvider) Resources(_ context.Context) []func() resource.Resour
 	return []func() resource.Resource{
 		NewApplicationLinkResource,
 		NewOAuthConsumerResource,
-		NewWhitelistRuleResource,
-		NewWhitelistResource,
+		NewAllowlistRuleResource,
+		NewAllowlistResource,
 	}
 }
 
@@ -342,7 +342,7 @@ func (p *applinksProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewServerDataSource,
 		NewApplicationLinksDataSource,
 		NewApplicationLinkStatusDataSource,
-		NewWhitelistRulesDataSource,
-		NewWhitelistCheckDataSource,
+		NewAllowlistRulesDataSource,
+		NewAllowlistCheckDataSource,
 	}
 }

@@ -20,18 +20,18 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*whitelistResource)(nil)
-	_ resource.ResourceWithConfigure   = (*whitelistResource)(nil)
-	_ resource.ResourceWithImportState = (*whitelistResource)(nil)
+	_ resource.Resource                = (*allowlistResource)(nil)
+	_ resource.ResourceWithConfigure   = (*allowlistResource)(nil)
+	_ resource.ResourceWithImportState = (*allowlistResource)(nil)
 )
 
 // whitelistSingletonID is the id of the one allowlist an instance has.
-const whitelistSingletonID = "whitelist"
+const allowlistSingletonID = "whitelist"
 
 // whitelistRestrictiveness is the provider's vocabulary for the
 // application-link restrictiveness, the first entry being the product's
 // default; it feeds the OneOf validator and the documentation.
-var whitelistRestrictiveness = vocabulary[string]{terms: []term[string]{
+var allowlistRestrictiveness = vocabulary[string]{terms: []term[string]{
 	{"allow_authenticated", client.RestrictivenessAllowAuthenticated,
 		"every application link gets a rule that lets the product call it on behalf of logged-in users (the product's default)"},
 	{"allow_anonymous", client.RestrictivenessAllowAnonymous,
@@ -42,25 +42,25 @@ var whitelistRestrictiveness = vocabulary[string]{terms: []term[string]{
 }}
 
 // NewWhitelistResource returns the applinks_whitelist resource.
-func NewWhitelistResource() resource.Resource {
-	return &whitelistResource{}
+func NewAllowlistResource() resource.Resource {
+	return &allowlistResource{}
 }
 
-type whitelistResource struct {
+type allowlistResource struct {
 	client *client.Client
 }
 
-type whitelistResourceModel struct {
+type allowlistResourceModel struct {
 	ID                             types.String `tfsdk:"id"`
 	Enabled                        types.Bool   `tfsdk:"enabled"`
 	ApplicationLinkRestrictiveness types.String `tfsdk:"application_link_restrictiveness"`
 }
 
-func (r *whitelistResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+func (r *allowlistResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_whitelist"
 }
 
-func (r *whitelistResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *allowlistResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The instance-wide settings of the URL allowlist (the \"whitelist\" in the API): whether it is " +
 			"on, and how application links are let through. An instance has one allowlist, so declare this resource at " +
@@ -71,7 +71,7 @@ func (r *whitelistResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"`terraform apply` sets it again whenever this resource changes. Changing the allowlist needs a system administrator.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "Always `" + whitelistSingletonID + "`; import the allowlist with this id.",
+				MarkdownDescription: "Always `" + allowlistSingletonID + "`; import the allowlist with this id.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -84,20 +84,20 @@ func (r *whitelistResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Default:  booldefault.StaticBool(true),
 			},
 			"application_link_restrictiveness": schema.StringAttribute{
-				MarkdownDescription: "How application links are added to the allowlist. One of " + whitelistRestrictiveness.MarkdownList() +
-					". Defaults to `" + whitelistRestrictiveness.Names()[0] + "`.",
+				MarkdownDescription: "How application links are added to the allowlist. One of " + allowlistRestrictiveness.MarkdownList() +
+					". Defaults to `" + allowlistRestrictiveness.Names()[0] + "`.",
 				Optional: true,
 				Computed: true,
-				Default:  stringdefault.StaticString(whitelistRestrictiveness.Names()[0]),
+				Default:  stringdefault.StaticString(allowlistRestrictiveness.Names()[0]),
 				Validators: []validator.String{
-					whitelistRestrictiveness.Validator(),
+					allowlistRestrictiveness.Validator(),
 				},
 			},
 		},
 	}
 }
 
-func (r *whitelistResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+func (r *allowlistResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if c := providerClient(req.ProviderData, "Resource", &resp.Diagnostics); c != nil {
 		r.client = c
 	}
@@ -107,23 +107,23 @@ func (r *whitelistResource) Configure(_ context.Context, req resource.ConfigureR
 // first: it needs a system administrator while the restrictiveness does not,
 // so credentials that cannot change the allowlist fail before anything has
 // changed.
-func (r *whitelistResource) set(ctx context.Context, data *whitelistResourceModel, summary string, diags *diag.Diagnostics) bool {
+func (r *allowlistResource) set(ctx context.Context, data *allowlistResourceModel, summary string, diags *diag.Diagnostics) bool {
 	enabled, restrictiveness := data.Enabled.ValueBool(), data.ApplicationLinkRestrictiveness.ValueString()
 	tflog.Debug(ctx, "Setting the allowlist", map[string]any{"enabled": enabled, "application_link_restrictiveness": restrictiveness})
-	if err := r.client.SetWhitelistEnabled(ctx, enabled); err != nil {
-		addWhitelistAPIError(diags, summary, "turn the allowlist "+onOff(enabled), err)
+	if err := r.client.SetAllowlistEnabled(ctx, enabled); err != nil {
+		addAllowlistAPIError(diags, summary, "turn the allowlist "+onOff(enabled), err)
 		return false
 	}
-	settings, err := r.client.SetWhitelistSettings(ctx, client.WhitelistSettings{
-		ApplicationLinkRestrictiveness: wireOrName(whitelistRestrictiveness, restrictiveness),
+	settings, err := r.client.SetAllowlistSettings(ctx, client.AllowlistSettings{
+		ApplicationLinkRestrictiveness: wireOrName(allowlistRestrictiveness, restrictiveness),
 	})
 	if err != nil {
-		addWhitelistAPIError(diags, summary, fmt.Sprintf("set the application-link restrictiveness to %q (the allowlist "+
+		addAllowlistAPIError(diags, summary, fmt.Sprintf("set the application-link restrictiveness to %q (the allowlist "+
 			"was turned %s)", restrictiveness, onOff(enabled)), err)
 		return false
 	}
-	data.ID = types.StringValue(whitelistSingletonID)
-	data.ApplicationLinkRestrictiveness = types.StringValue(nameOrWire(whitelistRestrictiveness, settings.ApplicationLinkRestrictiveness))
+	data.ID = types.StringValue(allowlistSingletonID)
+	data.ApplicationLinkRestrictiveness = types.StringValue(nameOrWire(allowlistRestrictiveness, settings.ApplicationLinkRestrictiveness))
 	return true
 }
 
@@ -134,8 +134,8 @@ func onOff(enabled bool) string {
 	return "off"
 }
 
-func (r *whitelistResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var data whitelistResourceModel
+func (r *allowlistResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var data allowlistResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -145,8 +145,8 @@ func (r *whitelistResource) Create(ctx context.Context, req resource.CreateReque
 	}
 }
 
-func (r *whitelistResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var data whitelistResourceModel
+func (r *allowlistResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var data allowlistResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -156,38 +156,38 @@ func (r *whitelistResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 }
 
-func (r *whitelistResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var data whitelistResourceModel
+func (r *allowlistResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var data allowlistResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	settings, err := r.client.GetWhitelistSettings(ctx)
+	settings, err := r.client.GetAllowlistSettings(ctx)
 	if err != nil {
-		addWhitelistAPIError(&resp.Diagnostics, "Error Reading Allowlist Settings", "read the allowlist settings", err)
+		addAllowlistAPIError(&resp.Diagnostics, "Error Reading Allowlist Settings", "read the allowlist settings", err)
 		return
 	}
-	data.ID = types.StringValue(whitelistSingletonID)
-	data.ApplicationLinkRestrictiveness = types.StringValue(nameOrWire(whitelistRestrictiveness, settings.ApplicationLinkRestrictiveness))
+	data.ID = types.StringValue(allowlistSingletonID)
+	data.ApplicationLinkRestrictiveness = types.StringValue(nameOrWire(allowlistRestrictiveness, settings.ApplicationLinkRestrictiveness))
 	// enabled stays as Terraform last set it: nothing reports it.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
 }
 
-func (r *whitelistResource) Delete(ctx context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
-	defaults := whitelistResourceModel{
+func (r *allowlistResource) Delete(ctx context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defaults := allowlistResourceModel{
 		Enabled:                        types.BoolValue(true),
-		ApplicationLinkRestrictiveness: types.StringValue(whitelistRestrictiveness.Names()[0]),
+		ApplicationLinkRestrictiveness: types.StringValue(allowlistRestrictiveness.Names()[0]),
 	}
 	tflog.Debug(ctx, "Restoring the allowlist defaults")
 	r.set(ctx, &defaults, "Error Restoring Allowlist Defaults", &resp.Diagnostics)
 }
 
-func (r *whitelistResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID != whitelistSingletonID {
+func (r *allowlistResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID != allowlistSingletonID {
 		resp.Diagnostics.AddError("Invalid Allowlist Import ID",
-			fmt.Sprintf("An instance has one allowlist, imported with the id %q; got %q.", whitelistSingletonID, req.ID))
+			fmt.Sprintf("An instance has one allowlist, imported with the id %q; got %q.", allowlistSingletonID, req.ID))
 		return
 	}
 	// enabled stays null: it cannot be read, and the first apply sets it.
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), whitelistSingletonID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), allowlistSingletonID)...)
 }

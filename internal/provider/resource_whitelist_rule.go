@@ -25,52 +25,52 @@ import (
 )
 
 var (
-	_ resource.Resource                   = (*whitelistRuleResource)(nil)
-	_ resource.ResourceWithConfigure      = (*whitelistRuleResource)(nil)
-	_ resource.ResourceWithImportState    = (*whitelistRuleResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*whitelistRuleResource)(nil)
+	_ resource.Resource                   = (*allowlistRuleResource)(nil)
+	_ resource.ResourceWithConfigure      = (*allowlistRuleResource)(nil)
+	_ resource.ResourceWithImportState    = (*allowlistRuleResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*allowlistRuleResource)(nil)
 )
 
 // whitelistTypeApplicationLink names the rules the product keeps for
 // application links; the resource refuses it, the data source reports it.
-const whitelistTypeApplicationLink = "application_link"
+const allowlistTypeApplicationLink = "application_link"
 
 // whitelistRuleTypes is the provider's vocabulary for the rule types a
 // configuration may create, with their wire names; it feeds both the OneOf
 // validator and the documentation.
-var whitelistRuleTypes = vocabulary[string]{terms: []term[string]{
-	{"domain", client.WhitelistTypeDomainName,
+var allowlistRuleTypes = vocabulary[string]{terms: []term[string]{
+	{"domain", client.AllowlistTypeDomainName,
 		"an origin, `scheme://host` or `scheme://host:port` (for example `https://www.example.com`), that every URL " +
 			"on it matches, whatever its path; scheme and host ignore case"},
-	{"exact_url", client.WhitelistTypeExactURL,
+	{"exact_url", client.AllowlistTypeExactURL,
 		"one absolute URL, matched exactly (scheme and host ignore case, path and query do not)"},
-	{"wildcard", client.WhitelistTypeWildcard,
+	{"wildcard", client.AllowlistTypeWildcard,
 		"a pattern matched against the whole URL, ignoring case, in which `*` stands for any characters " +
 			"(for example `https://*.example.com/*`)"},
-	{"regex", client.WhitelistTypeRegex,
+	{"regex", client.AllowlistTypeRegex,
 		"a Java regular expression that must match the whole URL (no `^` or `$` needed); it is case-sensitive unless it starts with `(?i)`"},
 }}
 
 // whitelistTypeName returns the provider's name for a wire type, including
 // the application-link rules that the resource cannot create; unknown
 // types are reported as the server gives them.
-func whitelistTypeName(wire string) string {
-	if wire == client.WhitelistTypeApplicationLink {
-		return whitelistTypeApplicationLink
+func allowlistTypeName(wire string) string {
+	if wire == client.AllowlistTypeApplicationLink {
+		return allowlistTypeApplicationLink
 	}
-	return nameOrWire(whitelistRuleTypes, wire)
+	return nameOrWire(allowlistRuleTypes, wire)
 }
 
 // NewWhitelistRuleResource returns the applinks_whitelist_rule resource.
-func NewWhitelistRuleResource() resource.Resource {
-	return &whitelistRuleResource{}
+func NewAllowlistRuleResource() resource.Resource {
+	return &allowlistRuleResource{}
 }
 
-type whitelistRuleResource struct {
+type allowlistRuleResource struct {
 	client *client.Client
 }
 
-type whitelistRuleResourceModel struct {
+type allowlistRuleResourceModel struct {
 	ID             types.String `tfsdk:"id"`
 	Type           types.String `tfsdk:"type"`
 	Expression     types.String `tfsdk:"expression"`
@@ -78,11 +78,11 @@ type whitelistRuleResourceModel struct {
 	AllowAnonymous types.Bool   `tfsdk:"allow_anonymous"`
 }
 
-func (r *whitelistRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+func (r *allowlistRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_whitelist_rule"
 }
 
-func (r *whitelistRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *allowlistRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "One rule of the instance's URL allowlist (the \"whitelist\" in the API), which decides which " +
 			"outside URLs the product may call (gadgets, feeds, webhooks, macros) and which origins may call it " +
@@ -96,12 +96,12 @@ func (r *whitelistRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"type": schema.StringAttribute{
-				MarkdownDescription: "How `expression` is matched against a URL. One of " + whitelistRuleTypes.MarkdownList() + ". " +
-					"The rules the product keeps for application links (`" + whitelistTypeApplicationLink + "`) cannot be " +
+				MarkdownDescription: "How `expression` is matched against a URL. One of " + allowlistRuleTypes.MarkdownList() + ". " +
+					"The rules the product keeps for application links (`" + allowlistTypeApplicationLink + "`) cannot be " +
 					"created: they come and go with the links.",
 				Required: true,
 				Validators: []validator.String{
-					whitelistRuleTypes.Validator(),
+					allowlistRuleTypes.Validator(),
 				},
 			},
 			"expression": schema.StringAttribute{
@@ -129,7 +129,7 @@ func (r *whitelistRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 	}
 }
 
-func (r *whitelistRuleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+func (r *allowlistRuleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if c := providerClient(req.ProviderData, "Resource", &resp.Diagnostics); c != nil {
 		r.client = c
 	}
@@ -137,27 +137,27 @@ func (r *whitelistRuleResource) Configure(_ context.Context, req resource.Config
 
 // ValidateConfig checks the expression against its type, as far as can be
 // done without the server.
-func (r *whitelistRuleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var data whitelistRuleResourceModel
+func (r *allowlistRuleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var data allowlistRuleResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() || data.Type.IsUnknown() || data.Type.IsNull() {
 		return
 	}
-	if data.Type.ValueString() == whitelistTypeApplicationLink {
+	if data.Type.ValueString() == allowlistTypeApplicationLink {
 		resp.Diagnostics.AddAttributeError(path.Root("type"), "Application Link Rules Are Managed by the Product",
-			"The product adds an `"+whitelistTypeApplicationLink+"` rule for every application link by itself and removes it "+
+			"The product adds an `"+allowlistTypeApplicationLink+"` rule for every application link by itself and removes it "+
 				"with the link; it refuses to create one. Manage the link instead (its rule follows), and choose how links "+
 				"are let through with `application_link_restrictiveness` of `applinks_whitelist`. For a URL that is not a "+
-				"link, use one of: "+strings.Join(whitelistRuleTypes.Names(), ", ")+".")
+				"link, use one of: "+strings.Join(allowlistRuleTypes.Names(), ", ")+".")
 		return
 	}
 	if data.Expression.IsUnknown() || data.Expression.IsNull() {
 		return
 	}
-	validateWhitelistExpression(data.Type.ValueString(), data.Expression.ValueString(), &resp.Diagnostics)
+	validateAllowlistExpression(data.Type.ValueString(), data.Expression.ValueString(), &resp.Diagnostics)
 }
 
-func validateWhitelistExpression(typeName, expression string, diags *diag.Diagnostics) {
+func validateAllowlistExpression(typeName, expression string, diags *diag.Diagnostics) {
 	at := path.Root("expression")
 	switch typeName {
 	case "domain":
@@ -259,19 +259,19 @@ func equalIgnoringEscapeCase(a, b string) bool {
 }
 
 // whitelistRuleInput is what create and update send: the whole rule.
-func whitelistRuleInput(data *whitelistRuleResourceModel) client.WhitelistRuleInput {
-	typ := wireOrName(whitelistRuleTypes, data.Type.ValueString())
+func allowlistRuleInput(data *allowlistRuleResourceModel) client.AllowlistRuleInput {
+	typ := wireOrName(allowlistRuleTypes, data.Type.ValueString())
 	expression := data.Expression.ValueString()
 	inbound, anonymous := data.AllowInbound.ValueBool(), data.AllowAnonymous.ValueBool()
-	return client.WhitelistRuleInput{Expression: &expression, Type: &typ, AllowInbound: &inbound, AllowAnonymousUser: &anonymous}
+	return client.AllowlistRuleInput{Expression: &expression, Type: &typ, AllowInbound: &inbound, AllowAnonymousUser: &anonymous}
 }
 
 // applyWhitelistRule copies what the server reports into the model,
 // keeping the spelling already there when the server's is equivalent. This
 // is not left to a custom type's semantic equality, which sees the
 // expression alone: which spellings are the same depends on the rule's type.
-func applyWhitelistRule(data *whitelistRuleResourceModel, rule *client.WhitelistRule) {
-	typeName := whitelistTypeName(rule.Type)
+func applyAllowlistRule(data *allowlistRuleResourceModel, rule *client.AllowlistRule) {
+	typeName := allowlistTypeName(rule.Type)
 	data.ID = types.StringValue(strconv.FormatInt(rule.ID, 10))
 	if data.Expression.IsNull() || data.Expression.IsUnknown() || data.Type.ValueString() != typeName ||
 		!equivalentExpressions(typeName, data.Expression.ValueString(), rule.Expression) {
@@ -282,17 +282,17 @@ func applyWhitelistRule(data *whitelistRuleResourceModel, rule *client.Whitelist
 	data.AllowAnonymous = types.BoolValue(rule.AllowAnonymousUser)
 }
 
-func (r *whitelistRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var data whitelistRuleResourceModel
+func (r *allowlistRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var data allowlistRuleResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	in := whitelistRuleInput(&data)
+	in := allowlistRuleInput(&data)
 	tflog.Debug(ctx, "Creating allowlist rule", map[string]any{"type": *in.Type, "expression": *in.Expression})
 	rule, adopted, err := client.CreateOnce(ctx, r.client,
-		func(ctx context.Context) (*client.WhitelistRule, error) { return r.client.CreateWhitelistRule(ctx, in) },
-		func(ctx context.Context) (*client.WhitelistRule, bool, error) { return r.findCreated(ctx, &data, in) })
+		func(ctx context.Context) (*client.AllowlistRule, error) { return r.client.CreateAllowlistRule(ctx, in) },
+		func(ctx context.Context) (*client.AllowlistRule, bool, error) { return r.findCreated(ctx, &data, in) })
 	if adopted {
 		resp.Diagnostics.AddWarning("Allowlist Rule Adopted After a Lost Response",
 			fmt.Sprintf("The answer to creating the rule was lost. The instance holds a rule with the same type, expression "+
@@ -301,10 +301,10 @@ func (r *whitelistRuleResource) Create(ctx context.Context, req resource.CreateR
 				"resource from the state if so.", rule.ID))
 	}
 	if err != nil {
-		addWhitelistAPIError(&resp.Diagnostics, "Error Creating Allowlist Rule", "create the allowlist rule", err)
+		addAllowlistAPIError(&resp.Diagnostics, "Error Creating Allowlist Rule", "create the allowlist rule", err)
 		return
 	}
-	applyWhitelistRule(&data, rule)
+	applyAllowlistRule(&data, rule)
 	tflog.Debug(ctx, "Created allowlist rule", map[string]any{"id": rule.ID})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
 }
@@ -313,12 +313,12 @@ func (r *whitelistRuleResource) Create(ctx context.Context, req resource.CreateR
 // made. The product allows duplicates, so creating again could leave two
 // rules: a rule with the same type, an equivalent expression and the same
 // flags counts as created, the newest when there are several.
-func (r *whitelistRuleResource) findCreated(ctx context.Context, data *whitelistRuleResourceModel, in client.WhitelistRuleInput) (*client.WhitelistRule, bool, error) {
-	rules, err := r.client.WhitelistRules(ctx)
+func (r *allowlistRuleResource) findCreated(ctx context.Context, data *allowlistRuleResourceModel, in client.AllowlistRuleInput) (*client.AllowlistRule, bool, error) {
+	rules, err := r.client.AllowlistRules(ctx)
 	if err != nil {
 		return nil, false, err
 	}
-	var found *client.WhitelistRule
+	var found *client.AllowlistRule
 	for i := range rules {
 		rule := &rules[i]
 		if rule.Type == *in.Type && rule.AllowInbound == *in.AllowInbound && rule.AllowAnonymousUser == *in.AllowAnonymousUser &&
@@ -329,24 +329,24 @@ func (r *whitelistRuleResource) findCreated(ctx context.Context, data *whitelist
 	return found, found != nil, nil
 }
 
-func (r *whitelistRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var data whitelistRuleResourceModel
+func (r *allowlistRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var data allowlistRuleResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, ok := parseWhitelistRuleID(data.ID.ValueString(), &resp.Diagnostics)
+	id, ok := parseAllowlistRuleID(data.ID.ValueString(), &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	rule, err := r.client.WhitelistRule(ctx, id)
+	rule, err := r.client.AllowlistRule(ctx, id)
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Info(ctx, "Allowlist rule is gone; removing it from the state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		addWhitelistAPIError(&resp.Diagnostics, "Error Reading Allowlist Rule", "list the allowlist to read rule "+data.ID.ValueString(), err)
+		addAllowlistAPIError(&resp.Diagnostics, "Error Reading Allowlist Rule", "list the allowlist to read rule "+data.ID.ValueString(), err)
 		return
 	}
 	if rule.Automatic() {
@@ -356,46 +356,46 @@ func (r *whitelistRuleResource) Read(ctx context.Context, req resource.ReadReque
 				"link, or `application_link_restrictiveness` of `applinks_whitelist`, instead.", rule.ID, rule.Expression))
 		return
 	}
-	applyWhitelistRule(&data, rule)
+	applyAllowlistRule(&data, rule)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
 }
 
-func (r *whitelistRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var data whitelistRuleResourceModel
+func (r *allowlistRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var data allowlistRuleResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, ok := parseWhitelistRuleID(data.ID.ValueString(), &resp.Diagnostics)
+	id, ok := parseAllowlistRuleID(data.ID.ValueString(), &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	rule, err := r.client.UpdateWhitelistRule(ctx, id, whitelistRuleInput(&data))
+	rule, err := r.client.UpdateAllowlistRule(ctx, id, allowlistRuleInput(&data))
 	if err != nil {
-		addWhitelistAPIError(&resp.Diagnostics, "Error Updating Allowlist Rule", "update allowlist rule "+data.ID.ValueString(), err)
+		addAllowlistAPIError(&resp.Diagnostics, "Error Updating Allowlist Rule", "update allowlist rule "+data.ID.ValueString(), err)
 		return
 	}
-	applyWhitelistRule(&data, rule)
+	applyAllowlistRule(&data, rule)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
 }
 
-func (r *whitelistRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var data whitelistRuleResourceModel
+func (r *allowlistRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var data allowlistRuleResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, ok := parseWhitelistRuleID(data.ID.ValueString(), &resp.Diagnostics)
+	id, ok := parseAllowlistRuleID(data.ID.ValueString(), &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	// An id that is already gone answers 200, so no 404 handling is needed.
-	if err := r.client.DeleteWhitelistRule(ctx, id); err != nil {
-		addWhitelistAPIError(&resp.Diagnostics, "Error Deleting Allowlist Rule", "delete allowlist rule "+data.ID.ValueString(), err)
+	if err := r.client.DeleteAllowlistRule(ctx, id); err != nil {
+		addAllowlistAPIError(&resp.Diagnostics, "Error Deleting Allowlist Rule", "delete allowlist rule "+data.ID.ValueString(), err)
 	}
 }
 
-func (r *whitelistRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (r *allowlistRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if _, err := strconv.ParseInt(req.ID, 10, 32); err != nil {
 		resp.Diagnostics.AddError("Invalid Allowlist Rule Import ID",
 			fmt.Sprintf("Expected the numeric id of an allowlist rule, such as \"42\", got %q. The "+
@@ -405,7 +405,7 @@ func (r *whitelistRuleResource) ImportState(ctx context.Context, req resource.Im
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }
 
-func parseWhitelistRuleID(id string, diags *diag.Diagnostics) (int64, bool) {
+func parseAllowlistRuleID(id string, diags *diag.Diagnostics) (int64, bool) {
 	n, err := strconv.ParseInt(id, 10, 32)
 	if err != nil {
 		diags.AddAttributeError(path.Root("id"), "Invalid Allowlist Rule ID",

@@ -129,7 +129,7 @@ func ruleIDOf(t *testing.T, inst *emulator.Instance, expression string) int64 {
 
 // startWhitelistInstance starts a Jira instance for one test and returns it
 // with the URL the provider should use.
-func startWhitelistInstance(t *testing.T, opts emulator.Options) (*emulator.Instance, string) {
+func startAllowlistInstance(t *testing.T, opts emulator.Options) (*emulator.Instance, string) {
 	t.Helper()
 	inst := startEmulator(t, opts, "jira=jira").Instance("jira")
 	return inst, inst.URL()
@@ -161,7 +161,7 @@ type testRule struct {
 	inbound, anonymous    bool
 }
 
-func testAccWhitelistRuleResourceConfig(instanceURL string, rules ...testRule) string {
+func testAccAllowlistRuleResourceConfig(instanceURL string, rules ...testRule) string {
 	var b strings.Builder
 	b.WriteString(testAccProviderConfig(instanceURL))
 	for _, r := range rules {
@@ -218,8 +218,8 @@ func ruleChecks(inst *emulator.Instance, extra []string, rules ...testRule) reso
 
 // Every rule type is created, imported, updated in place and destroyed,
 // and the instance is checked after each step.
-func TestAccWhitelistRuleResource_lifecycle(t *testing.T) {
-	inst, providerURL := startWhitelistInstance(t, emulator.Options{})
+func TestAccAllowlistRuleResource_lifecycle(t *testing.T) {
+	inst, providerURL := startAllowlistInstance(t, emulator.Options{})
 	created := []testRule{
 		{"a", "domain", "https://www.example.com", false, false},
 		{"b", "exact_url", "https://feeds.example.com/news.xml?format=rss", true, false},
@@ -250,7 +250,7 @@ func TestAccWhitelistRuleResource_lifecycle(t *testing.T) {
 	}
 	importStep := func(name string) resource.TestStep {
 		return resource.TestStep{
-			Config:            testAccWhitelistRuleResourceConfig(providerURL, created...),
+			Config:            testAccAllowlistRuleResourceConfig(providerURL, created...),
 			ResourceName:      ruleAddr(name),
 			ImportState:       true,
 			ImportStateVerify: true,
@@ -273,7 +273,7 @@ func TestAccWhitelistRuleResource_lifecycle(t *testing.T) {
 		CheckDestroy:             checks(expectAllowlist(inst)),
 		Steps: []resource.TestStep{
 			{
-				Config:            testAccWhitelistRuleResourceConfig(providerURL, created...),
+				Config:            testAccAllowlistRuleResourceConfig(providerURL, created...),
 				ConfigStateChecks: append(ruleStateChecks(created...), sameIDChecks()...),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -282,7 +282,7 @@ func TestAccWhitelistRuleResource_lifecycle(t *testing.T) {
 			},
 			importStep("a"), importStep("b"), importStep("c"), importStep("d"),
 			{
-				Config: testAccWhitelistRuleResourceConfig(providerURL, updated...),
+				Config: testAccAllowlistRuleResourceConfig(providerURL, updated...),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             updateActions(updated),
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -292,7 +292,7 @@ func TestAccWhitelistRuleResource_lifecycle(t *testing.T) {
 			},
 			{
 				// The type changes in place too.
-				Config: testAccWhitelistRuleResourceConfig(providerURL, retyped...),
+				Config: testAccAllowlistRuleResourceConfig(providerURL, retyped...),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             updateActions(retyped[:1]),
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -315,13 +315,13 @@ func emulatedAll(rules []testRule) []string {
 // Rules changed or deleted outside Terraform show as drift and are
 // repaired; an equivalent spelling is no drift; a duplicate created outside
 // Terraform is left alone, also by destroy.
-func TestAccWhitelistRuleResource_drift(t *testing.T) {
-	inst, providerURL := startWhitelistInstance(t, emulator.Options{})
+func TestAccAllowlistRuleResource_drift(t *testing.T) {
+	inst, providerURL := startAllowlistInstance(t, emulator.Options{})
 	rules := []testRule{
 		{"r", "domain", "https://drift.example.com", false, false},
 		{"s", "exact_url", "https://drift.example.com/hook", true, false},
 	}
-	config := testAccWhitelistRuleResourceConfig(providerURL, rules...)
+	config := testAccAllowlistRuleResourceConfig(providerURL, rules...)
 	outOfBand := func(method, path string, body any) func() {
 		return func() {
 			if _, err := emulatorCall(inst, method, path, body, nil); err != nil {
@@ -396,8 +396,8 @@ func TestAccWhitelistRuleResource_drift(t *testing.T) {
 // With application links present, applying and destroying rules never
 // touches the rules the product keeps for the links; those can neither be
 // imported nor declared.
-func TestAccWhitelistRuleResource_applicationLinks(t *testing.T) {
-	inst, providerURL := startWhitelistInstance(t, emulator.Options{})
+func TestAccAllowlistRuleResource_applicationLinks(t *testing.T) {
+	inst, providerURL := startAllowlistInstance(t, emulator.Options{})
 	createTestLinks(t, inst, "Alpha", "Beta")
 	linkRules := []string{
 		"application.link Alpha (https://alpha.example.com) inbound=false anonymous=false",
@@ -428,11 +428,11 @@ resource "applinks_whitelist_rule" "imported" {
 		CheckDestroy:             checks(expectAllowlist(inst, linkRules...), checkLinkRuleIDs),
 		Steps: []resource.TestStep{
 			{
-				Config: testAccWhitelistRuleResourceConfig(providerURL, rules...),
+				Config: testAccAllowlistRuleResourceConfig(providerURL, rules...),
 				Check:  resource.ComposeAggregateTestCheckFunc(ruleChecks(inst, linkRules, rules...), checks(checkLinkRuleIDs)),
 			},
 			{
-				Config: testAccWhitelistRuleResourceConfig(providerURL, rules[1:]...),
+				Config: testAccAllowlistRuleResourceConfig(providerURL, rules[1:]...),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(ruleAddr("one"), plancheck.ResourceActionDestroy)},
 				},
@@ -457,11 +457,11 @@ resource "applinks_whitelist_rule" "imported" {
 }
 
 // Plan-time validation catches each bad input before anything is sent.
-func TestAccWhitelistRuleResource_invalidInput(t *testing.T) {
-	inst, providerURL := startWhitelistInstance(t, emulator.Options{})
+func TestAccAllowlistRuleResource_invalidInput(t *testing.T) {
+	inst, providerURL := startAllowlistInstance(t, emulator.Options{})
 	step := func(typ, expression, want string) resource.TestStep {
 		return resource.TestStep{
-			Config:      testAccWhitelistRuleResourceConfig(providerURL, testRule{name: "bad", typ: typ, expression: expression}),
+			Config:      testAccAllowlistRuleResourceConfig(providerURL, testRule{name: "bad", typ: typ, expression: expression}),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(want),
 		}
@@ -488,8 +488,8 @@ func TestAccWhitelistRuleResource_invalidInput(t *testing.T) {
 
 // Changing the allowlist needs a system administrator; an administrator's
 // credentials fail with the product's words and the fix.
-func TestAccWhitelistRuleResource_managerCredentials(t *testing.T) {
-	inst, providerURL := startWhitelistInstance(t, emulator.Options{})
+func TestAccAllowlistRuleResource_managerCredentials(t *testing.T) {
+	inst, providerURL := startAllowlistInstance(t, emulator.Options{})
 	managerConfig := fmt.Sprintf(`
 provider "applinks" {
   url      = %q
@@ -528,7 +528,7 @@ resource "applinks_whitelist" "denied" {
 
 // A create whose answer is lost is looked up before it is repeated: a rule
 // the instance did create is adopted, one it did not is created again.
-func TestAccWhitelistRuleResource_lostCreateResponse(t *testing.T) {
+func TestAccAllowlistRuleResource_lostCreateResponse(t *testing.T) {
 	inst := startEmulator(t, emulator.Options{}, "jira=jira").Instance("jira")
 	var (
 		mu    sync.Mutex
@@ -584,12 +584,12 @@ func TestAccWhitelistRuleResource_lostCreateResponse(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: setMode("forward-then-502"),
-				Config:    testAccWhitelistRuleResourceConfig(providerURL, adopted),
+				Config:    testAccAllowlistRuleResourceConfig(providerURL, adopted),
 				Check:     resource.ComposeAggregateTestCheckFunc(ruleChecks(inst, nil, adopted), checks(expectPosts(1))),
 			},
 			{
 				PreConfig: setMode("502-without-forwarding"),
-				Config:    testAccWhitelistRuleResourceConfig(providerURL, adopted, recreated),
+				Config:    testAccAllowlistRuleResourceConfig(providerURL, adopted, recreated),
 				Check:     resource.ComposeAggregateTestCheckFunc(ruleChecks(inst, nil, adopted, recreated), checks(expectPosts(2))),
 			},
 		},
@@ -620,8 +620,8 @@ func (c countRequests) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest
 }
 
 // A plan refreshing 100 rules lists the allowlist once, not once per rule.
-func TestAccWhitelistRuleResource_manyRules(t *testing.T) {
-	inst, providerURL := startWhitelistInstance(t, emulator.Options{Control: true})
+func TestAccAllowlistRuleResource_manyRules(t *testing.T) {
+	inst, providerURL := startAllowlistInstance(t, emulator.Options{Control: true})
 	config := testAccProviderConfig(providerURL) + `
 resource "applinks_whitelist_rule" "many" {
   count      = 100
@@ -665,10 +665,10 @@ resource "applinks_whitelist_rule" "many" {
 
 // ---- Unit tests ----
 
-func TestWhitelistSchemas(t *testing.T) {
+func TestAllowlistSchemas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for _, r := range []fwresource.Resource{NewWhitelistRuleResource(), NewWhitelistResource()} {
+	for _, r := range []fwresource.Resource{NewAllowlistRuleResource(), NewAllowlistResource()} {
 		resp := &fwresource.SchemaResponse{}
 		r.Schema(ctx, fwresource.SchemaRequest{}, resp)
 		if resp.Diagnostics.HasError() {
@@ -684,8 +684,8 @@ func TestWhitelistSchemas(t *testing.T) {
 		}
 	}
 	resp := &fwresource.SchemaResponse{}
-	NewWhitelistRuleResource().Schema(ctx, fwresource.SchemaRequest{}, resp)
-	for _, name := range whitelistRuleTypes.Names() {
+	NewAllowlistRuleResource().Schema(ctx, fwresource.SchemaRequest{}, resp)
+	for _, name := range allowlistRuleTypes.Names() {
 		if !strings.Contains(resp.Schema.Attributes["type"].GetMarkdownDescription(), "`"+name+"`") {
 			t.Errorf("the type description does not mention %s", name)
 		}

@@ -18,7 +18,7 @@ import (
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
 )
 
-const whitelistAddr = "applinks_whitelist.this"
+const allowlistAddr = "applinks_whitelist.this"
 
 // expectAllowlistSettings checks the switch, as the admin page shows it
 // (the emulator's own markup), and the restrictiveness.
@@ -55,7 +55,7 @@ func expectAllowlistSettings(inst *emulator.Instance, enabled bool, restrictiven
 	}
 }
 
-func testAccWhitelistResourceConfig(providerURL, body string) string {
+func testAccAllowlistResourceConfig(providerURL, body string) string {
 	return testAccProviderConfig(providerURL) + fmt.Sprintf(`
 resource "applinks_whitelist" "this" {
 %s
@@ -63,16 +63,16 @@ resource "applinks_whitelist" "this" {
 `, body)
 }
 
-func whitelistStateChecks(enabled bool, restrictiveness string) []statecheck.StateCheck {
+func allowlistStateChecks(enabled bool, restrictiveness string) []statecheck.StateCheck {
 	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(whitelistAddr, tfjsonpath.New("id"), knownvalue.StringExact("whitelist")),
-		statecheck.ExpectKnownValue(whitelistAddr, tfjsonpath.New("enabled"), knownvalue.Bool(enabled)),
-		statecheck.ExpectKnownValue(whitelistAddr, tfjsonpath.New("application_link_restrictiveness"), knownvalue.StringExact(restrictiveness)),
+		statecheck.ExpectKnownValue(allowlistAddr, tfjsonpath.New("id"), knownvalue.StringExact("whitelist")),
+		statecheck.ExpectKnownValue(allowlistAddr, tfjsonpath.New("enabled"), knownvalue.Bool(enabled)),
+		statecheck.ExpectKnownValue(allowlistAddr, tfjsonpath.New("application_link_restrictiveness"), knownvalue.StringExact(restrictiveness)),
 	}
 }
 
-func TestAccWhitelistResource_basic(t *testing.T) {
-	inst, providerURL := startWhitelistInstance(t, emulator.Options{})
+func TestAccAllowlistResource_basic(t *testing.T) {
+	inst, providerURL := startAllowlistInstance(t, emulator.Options{})
 	outOfBand := func(method, path string, body any) func() {
 		return func() {
 			if _, err := emulatorCall(inst, method, path, body, nil); err != nil {
@@ -80,10 +80,10 @@ func TestAccWhitelistResource_basic(t *testing.T) {
 			}
 		}
 	}
-	offAnonymous := testAccWhitelistResourceConfig(providerURL, `
+	offAnonymous := testAccAllowlistResourceConfig(providerURL, `
   enabled                          = false
   application_link_restrictiveness = "allow_anonymous"`)
-	onDeny := testAccWhitelistResourceConfig(providerURL, `
+	onDeny := testAccAllowlistResourceConfig(providerURL, `
   enabled                          = true
   application_link_restrictiveness = "deny"`)
 
@@ -95,13 +95,13 @@ func TestAccWhitelistResource_basic(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:            offAnonymous,
-				ConfigStateChecks: whitelistStateChecks(false, "allow_anonymous"),
+				ConfigStateChecks: allowlistStateChecks(false, "allow_anonymous"),
 				Check:             checks(expectAllowlistSettings(inst, false, "ALLOW_ANONYMOUS")),
 			},
 			{
 				// The switch cannot be read, so it is not compared.
 				Config:                               offAnonymous,
-				ResourceName:                         whitelistAddr,
+				ResourceName:                         allowlistAddr,
 				ImportState:                          true,
 				ImportStateId:                        "whitelist",
 				ImportStateVerify:                    true,
@@ -111,9 +111,9 @@ func TestAccWhitelistResource_basic(t *testing.T) {
 			{
 				Config: onDeny,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(whitelistAddr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(allowlistAddr, plancheck.ResourceActionUpdate)},
 				},
-				ConfigStateChecks: whitelistStateChecks(true, "deny"),
+				ConfigStateChecks: allowlistStateChecks(true, "deny"),
 				Check:             checks(expectAllowlistSettings(inst, true, "DENY")),
 			},
 			{
@@ -121,7 +121,7 @@ func TestAccWhitelistResource_basic(t *testing.T) {
 				PreConfig: outOfBand(http.MethodPut, "/rest/whitelist/latest/settings", json.RawMessage(`{"applicationLinkRestrictiveness":"ALLOW_ANONYMOUS"}`)),
 				Config:    onDeny,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(whitelistAddr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(allowlistAddr, plancheck.ResourceActionUpdate)},
 				},
 				Check: checks(expectAllowlistSettings(inst, true, "DENY")),
 			},
@@ -138,28 +138,28 @@ func TestAccWhitelistResource_basic(t *testing.T) {
 			{
 				// An empty block means the defaults; any change sets the
 				// switch again.
-				Config: testAccWhitelistResourceConfig(providerURL, ""),
+				Config: testAccAllowlistResourceConfig(providerURL, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(whitelistAddr, plancheck.ResourceActionUpdate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(allowlistAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: whitelistStateChecks(true, "allow_authenticated"),
+				ConfigStateChecks: allowlistStateChecks(true, "allow_authenticated"),
 				Check:             checks(expectAllowlistSettings(inst, true, "ALLOW_AUTHENTICATED")),
 			},
 			{
-				Config:        testAccWhitelistResourceConfig(providerURL, ""),
-				ResourceName:  whitelistAddr,
+				Config:        testAccAllowlistResourceConfig(providerURL, ""),
+				ResourceName:  allowlistAddr,
 				ImportState:   true,
 				ImportStateId: "allowlist",
 				ExpectError:   regexp.MustCompile(`(?s)Invalid Allowlist Import ID.*"whitelist".*"allowlist"`),
 			},
 			{
-				Config:      testAccWhitelistResourceConfig(providerURL, `application_link_restrictiveness = "none"`),
+				Config:      testAccAllowlistResourceConfig(providerURL, `application_link_restrictiveness = "none"`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Value Match.*"allow_authenticated"\s+"allow_anonymous"\s+"deny"`),
 			},
 			{
-				Config: testAccWhitelistResourceConfig(providerURL, ""),
+				Config: testAccAllowlistResourceConfig(providerURL, ""),
 			},
 		},
 	})
@@ -168,12 +168,12 @@ func TestAccWhitelistResource_basic(t *testing.T) {
 // Restrictiveness "deny" removes the rules the product keeps for links,
 // "allow_authenticated" brings them back; rules of Terraform's own are not
 // affected.
-func TestAccWhitelistResource_applicationLinkRestrictiveness(t *testing.T) {
-	inst, providerURL := startWhitelistInstance(t, emulator.Options{})
+func TestAccAllowlistResource_applicationLinkRestrictiveness(t *testing.T) {
+	inst, providerURL := startAllowlistInstance(t, emulator.Options{})
 	createTestLinks(t, inst, "Alpha", "Beta")
 	keep := testRule{"keep", "domain", "https://keep.example.com", false, false}
 	config := func(restrictiveness string) string {
-		return testAccWhitelistRuleResourceConfig(providerURL, keep) + fmt.Sprintf(`
+		return testAccAllowlistRuleResourceConfig(providerURL, keep) + fmt.Sprintf(`
 resource "applinks_whitelist" "this" {
   application_link_restrictiveness = %q
 }

@@ -19,8 +19,8 @@ func TestVocabulariesRoundTrip(t *testing.T) {
 	t.Parallel()
 	checkRoundTrip(t, "productTypes", productTypes)
 	checkRoundTrip(t, "oauthLevels", oauthLevels)
-	checkRoundTrip(t, "whitelistRuleTypes", whitelistRuleTypes)
-	checkRoundTrip(t, "whitelistRestrictiveness", whitelistRestrictiveness)
+	checkRoundTrip(t, "whitelistRuleTypes", allowlistRuleTypes)
+	checkRoundTrip(t, "whitelistRestrictiveness", allowlistRestrictiveness)
 }
 
 func checkRoundTrip[W comparable](t *testing.T, name string, v vocabulary[W]) {
@@ -60,12 +60,12 @@ func TestVocabularyMarkdownList(t *testing.T) {
 		t.Errorf("oauthLevels.MarkdownList() = %q, want %q", got, want)
 	}
 	// Described terms: each name with its meaning, separated by semicolons.
-	got := whitelistRestrictiveness.MarkdownList()
+	got := allowlistRestrictiveness.MarkdownList()
 	if !strings.HasPrefix(got, "`allow_authenticated`: every application link gets a rule") ||
 		!strings.Contains(got, "(the product's default); `allow_anonymous`: ") || !strings.Contains(got, "; `deny`: application links get no rule") {
 		t.Errorf("whitelistRestrictiveness.MarkdownList() = %q", got)
 	}
-	if got := whitelistRuleTypes.MarkdownList(); strings.Count(got, "; `") != 3 || !strings.HasPrefix(got, "`domain`: an origin") {
+	if got := allowlistRuleTypes.MarkdownList(); strings.Count(got, "; `") != 3 || !strings.HasPrefix(got, "`domain`: an origin") {
 		t.Errorf("whitelistRuleTypes.MarkdownList() = %q", got)
 	}
 }
@@ -117,7 +117,7 @@ func TestStringVocabularyPassesUnknownValuesThrough(t *testing.T) {
 			t.Errorf("wireOrName(productTypes, %q) = %q, want %q", tc.name, got, tc.wire)
 		}
 	}
-	if got := nameOrWire(whitelistRestrictiveness, "some.future.value"); got != "some.future.value" {
+	if got := nameOrWire(allowlistRestrictiveness, "some.future.value"); got != "some.future.value" {
 		t.Errorf("unknown restrictiveness came back as %q", got)
 	}
 }

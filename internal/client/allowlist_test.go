@@ -79,49 +79,49 @@ func startAllowlistServer(t *testing.T, rules string) (*allowlistServer, *Client
 const twoRules = `{"id":1,"expression":"Wiki (https://wiki.example.com)","type":"whitelist.application.link","iconUrl":"https://i/16confluence.png","allowInbound":false,"allowAnonymousUser":false,"allowEdit":false,"allowDelete":false},` +
 	`{"id":2,"expression":"https://a.example","type":"whitelist.domain.name","iconUrl":"https://a.example/favicon.ico","allowInbound":true,"allowAnonymousUser":true,"allowEdit":true,"allowDelete":true}`
 
-func TestWhitelistWireFormat(t *testing.T) {
+func TestAllowlistWireFormat(t *testing.T) {
 	s, c := startAllowlistServer(t, twoRules)
 	ctx := context.Background()
 
-	rules, err := c.WhitelistRules(ctx)
+	rules, err := c.AllowlistRules(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []WhitelistRule{
-		{ID: 1, Expression: "Wiki (https://wiki.example.com)", Type: WhitelistTypeApplicationLink, IconURL: "https://i/16confluence.png"},
-		{ID: 2, Expression: "https://a.example", Type: WhitelistTypeDomainName, IconURL: "https://a.example/favicon.ico", AllowInbound: true, AllowAnonymousUser: true, AllowEdit: true, AllowDelete: true},
+	want := []AllowlistRule{
+		{ID: 1, Expression: "Wiki (https://wiki.example.com)", Type: AllowlistTypeApplicationLink, IconURL: "https://i/16confluence.png"},
+		{ID: 2, Expression: "https://a.example", Type: AllowlistTypeDomainName, IconURL: "https://a.example/favicon.ico", AllowInbound: true, AllowAnonymousUser: true, AllowEdit: true, AllowDelete: true},
 	}
 	if len(rules) != 2 || rules[0] != want[0] || rules[1] != want[1] || !rules[0].Automatic() || rules[1].Automatic() {
 		t.Fatalf("rules = %+v", rules)
 	}
 
-	expression, typ, yes, no := "https://a.example", WhitelistTypeDomainName, true, false
-	created, err := c.CreateWhitelistRule(ctx, WhitelistRuleInput{Expression: &expression, Type: &typ, AllowInbound: &no, AllowAnonymousUser: &yes})
+	expression, typ, yes, no := "https://a.example", AllowlistTypeDomainName, true, false
+	created, err := c.CreateAllowlistRule(ctx, AllowlistRuleInput{Expression: &expression, Type: &typ, AllowInbound: &no, AllowAnonymousUser: &yes})
 	if err != nil || created.ID != 9 || !created.AllowAnonymousUser {
 		t.Fatalf("create = %+v, %v", created, err)
 	}
-	updated, err := c.UpdateWhitelistRule(ctx, 9, WhitelistRuleInput{AllowInbound: &yes})
+	updated, err := c.UpdateAllowlistRule(ctx, 9, AllowlistRuleInput{AllowInbound: &yes})
 	if err != nil || updated.Expression != "https://b.example" || !updated.AllowInbound {
 		t.Fatalf("update = %+v, %v", updated, err)
 	}
-	if err := c.DeleteWhitelistRule(ctx, 9); err != nil {
+	if err := c.DeleteAllowlistRule(ctx, 9); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SetWhitelistEnabled(ctx, false); err != nil {
+	if err := c.SetAllowlistEnabled(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SetWhitelistEnabled(ctx, true); err != nil {
+	if err := c.SetAllowlistEnabled(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	settings, err := c.GetWhitelistSettings(ctx)
+	settings, err := c.GetAllowlistSettings(ctx)
 	if err != nil || settings.ApplicationLinkRestrictiveness != RestrictivenessDeny {
 		t.Fatalf("settings = %+v, %v", settings, err)
 	}
-	if _, err := c.SetWhitelistSettings(ctx, WhitelistSettings{ApplicationLinkRestrictiveness: RestrictivenessDeny}); err != nil {
+	if _, err := c.SetAllowlistSettings(ctx, AllowlistSettings{ApplicationLinkRestrictiveness: RestrictivenessDeny}); err != nil {
 		t.Fatal(err)
 	}
-	check, err := c.CheckWhitelist(ctx, "https://x.example/a b?c=d&e#f")
-	if err != nil || *check != (WhitelistCheck{OutboundWithAuth: true, Inbound: true}) {
+	check, err := c.CheckAllowlist(ctx, "https://x.example/a b?c=d&e#f")
+	if err != nil || *check != (AllowlistCheck{OutboundWithAuth: true, Inbound: true}) {
 		t.Fatalf("check = %+v, %v", check, err)
 	}
 
@@ -156,20 +156,20 @@ func TestWhitelistWireFormat(t *testing.T) {
 	}
 }
 
-func TestWhitelistErrors(t *testing.T) {
+func TestAllowlistErrors(t *testing.T) {
 	_, c := startAllowlistServer(t, "")
 	ctx := context.Background()
 
-	_, err := c.UpdateWhitelistRule(ctx, 404, WhitelistRuleInput{})
+	_, err := c.UpdateAllowlistRule(ctx, 404, AllowlistRuleInput{})
 	var apiErr *APIError
 	if !errors.Is(err, ErrValidation) || !errors.As(err, &apiErr) || apiErr.Messages[0] != "This rule does not exist any more." {
 		t.Errorf("update unknown: %v", err)
 	}
-	_, err = c.CheckWhitelist(ctx, "bad uri")
+	_, err = c.CheckAllowlist(ctx, "bad uri")
 	if !errors.Is(err, ErrValidation) || !strings.Contains(err.Error(), "Illegal character in path at index 3") {
 		t.Errorf("check bad uri: %v", err)
 	}
-	_, err = c.WhitelistRule(ctx, 5)
+	_, err = c.AllowlistRule(ctx, 5)
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "allowlist rule 5 is not listed") {
 		t.Errorf("missing rule: %v", err)
 	}
@@ -184,11 +184,11 @@ func TestWhitelistErrors(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	c2, _ := newTestClient(t, srv.URL, nil)
-	_, err = c2.CreateWhitelistRule(ctx, WhitelistRuleInput{})
+	_, err = c2.CreateAllowlistRule(ctx, AllowlistRuleInput{})
 	if !errors.Is(err, ErrValidation) || !errors.As(err, &apiErr) || apiErr.Field != "expression" || !strings.Contains(apiErr.Messages[0], "Unclosed group") {
 		t.Errorf("create bad regex: %v", err)
 	}
-	err = c2.DeleteWhitelistRule(ctx, 1)
+	err = c2.DeleteAllowlistRule(ctx, 1)
 	if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "not allowed to change the whitelist") {
 		t.Errorf("delete as manager: %v", err)
 	}
@@ -197,7 +197,7 @@ func TestWhitelistErrors(t *testing.T) {
 // A create whose answer is lost is never repeated: the caller learns the
 // outcome is unknown and must look before creating again. Update and the
 // switch may be repeated.
-func TestWhitelistRetries(t *testing.T) {
+func TestAllowlistRetries(t *testing.T) {
 	var posts, puts atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -219,19 +219,19 @@ func TestWhitelistRetries(t *testing.T) {
 	c, _ := newTestClient(t, srv.URL, nil)
 	ctx := context.Background()
 
-	_, err := c.CreateWhitelistRule(ctx, WhitelistRuleInput{})
+	_, err := c.CreateAllowlistRule(ctx, AllowlistRuleInput{})
 	if !errors.Is(err, ErrOutcomeUnknown) || posts.Load() != 1 {
 		t.Errorf("create after 502: %v (%d POSTs)", err, posts.Load())
 	}
-	if _, err := c.UpdateWhitelistRule(ctx, 3, WhitelistRuleInput{}); err != nil || puts.Load() != 2 {
+	if _, err := c.UpdateAllowlistRule(ctx, 3, AllowlistRuleInput{}); err != nil || puts.Load() != 2 {
 		t.Errorf("update after 503: %v (%d PUTs)", err, puts.Load())
 	}
-	if err := c.SetWhitelistEnabled(ctx, true); err != nil {
+	if err := c.SetAllowlistEnabled(ctx, true); err != nil {
 		t.Errorf("enable: %v", err)
 	}
 }
 
-func TestWhitelistListingCache(t *testing.T) {
+func TestAllowlistListingCache(t *testing.T) {
 	s, c := startAllowlistServer(t, twoRules)
 	ctx := context.Background()
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -241,13 +241,13 @@ func TestWhitelistListingCache(t *testing.T) {
 
 	// Reads within the TTL share one listing; a caller changing its copy
 	// does not change the cache.
-	first, err := c.WhitelistRules(ctx)
+	first, err := c.AllowlistRules(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	first[0].Expression = "changed by the caller"
 	advance(readCacheTTL - time.Second)
-	if rule, err := c.WhitelistRule(ctx, 1); err != nil || rule.Expression != "Wiki (https://wiki.example.com)" {
+	if rule, err := c.AllowlistRule(ctx, 1); err != nil || rule.Expression != "Wiki (https://wiki.example.com)" {
 		t.Fatalf("cached rule = %+v, %v", rule, err)
 	}
 	if n := s.lists.Load(); n != 1 {
@@ -255,28 +255,28 @@ func TestWhitelistListingCache(t *testing.T) {
 	}
 	// The listing expires.
 	advance(2 * time.Second)
-	if _, err := c.WhitelistRules(ctx); err != nil || s.lists.Load() != 2 {
+	if _, err := c.AllowlistRules(ctx); err != nil || s.lists.Load() != 2 {
 		t.Fatalf("after expiry: %v, %d listings", err, s.lists.Load())
 	}
 	// Every write invalidates it, failed or not.
 	writes := []func() error{
-		func() error { _, err := c.CreateWhitelistRule(ctx, WhitelistRuleInput{}); return err },
-		func() error { _, err := c.UpdateWhitelistRule(ctx, 9, WhitelistRuleInput{}); return err },
-		func() error { _, err := c.UpdateWhitelistRule(ctx, 404, WhitelistRuleInput{}); return err },
-		func() error { return c.DeleteWhitelistRule(ctx, 9) },
-		func() error { return c.SetWhitelistEnabled(ctx, false) },
+		func() error { _, err := c.CreateAllowlistRule(ctx, AllowlistRuleInput{}); return err },
+		func() error { _, err := c.UpdateAllowlistRule(ctx, 9, AllowlistRuleInput{}); return err },
+		func() error { _, err := c.UpdateAllowlistRule(ctx, 404, AllowlistRuleInput{}); return err },
+		func() error { return c.DeleteAllowlistRule(ctx, 9) },
+		func() error { return c.SetAllowlistEnabled(ctx, false) },
 		func() error {
-			_, err := c.SetWhitelistSettings(ctx, WhitelistSettings{ApplicationLinkRestrictiveness: RestrictivenessDeny})
+			_, err := c.SetAllowlistSettings(ctx, AllowlistSettings{ApplicationLinkRestrictiveness: RestrictivenessDeny})
 			return err
 		},
 	}
 	for i, write := range writes {
 		before := s.lists.Load()
 		_ = write()
-		if _, err := c.WhitelistRules(ctx); err != nil {
+		if _, err := c.AllowlistRules(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.WhitelistRules(ctx); err != nil {
+		if _, err := c.AllowlistRules(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if got := s.lists.Load() - before; got != 1 {
@@ -285,25 +285,25 @@ func TestWhitelistListingCache(t *testing.T) {
 	}
 	// Reads do not invalidate.
 	before := s.lists.Load()
-	if _, err := c.GetWhitelistSettings(ctx); err != nil {
+	if _, err := c.GetAllowlistSettings(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.CheckWhitelist(ctx, "https://x"); err != nil {
+	if _, err := c.CheckAllowlist(ctx, "https://x"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WhitelistRules(ctx); err != nil || s.lists.Load() != before {
+	if _, err := c.AllowlistRules(ctx); err != nil || s.lists.Load() != before {
 		t.Errorf("reads invalidated the listing: %d listings", s.lists.Load()-before)
 	}
 
 	// Another client (another provider configuration) has its own cache.
 	other, _ := newTestClient(t, c.base, nil)
-	if _, err := other.WhitelistRules(ctx); err != nil || s.lists.Load() != before+1 {
+	if _, err := other.AllowlistRules(ctx); err != nil || s.lists.Load() != before+1 {
 		t.Errorf("second client: %v, %d listings", err, s.lists.Load()-before)
 	}
 }
 
 // Concurrent readers, as in a plan refreshing many rules, share one request.
-func TestWhitelistListingCoalescesConcurrentReads(t *testing.T) {
+func TestAllowlistListingCoalescesConcurrentReads(t *testing.T) {
 	s, c := startAllowlistServer(t, twoRules)
 	s.listGate = make(chan struct{})
 	ctx := context.Background()
@@ -315,7 +315,7 @@ func TestWhitelistListingCoalescesConcurrentReads(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rule, err := c.WhitelistRule(ctx, 2)
+			rule, err := c.AllowlistRule(ctx, 2)
 			if err == nil && rule.Expression != "https://a.example" {
 				err = errors.New("wrong rule " + rule.Expression)
 			}
@@ -342,24 +342,24 @@ func TestWhitelistListingCoalescesConcurrentReads(t *testing.T) {
 }
 
 // A listing requested before a write must not be served after it.
-func TestWhitelistListingStartedBeforeAWriteIsNotCached(t *testing.T) {
+func TestAllowlistListingStartedBeforeAWriteIsNotCached(t *testing.T) {
 	s, c := startAllowlistServer(t, twoRules)
 	s.listGate = make(chan struct{})
 	ctx := context.Background()
 
 	done := make(chan error, 1)
-	go func() { _, err := c.WhitelistRules(ctx); done <- err }()
+	go func() { _, err := c.AllowlistRules(ctx); done <- err }()
 	for s.lists.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	if err := c.DeleteWhitelistRule(ctx, 2); err != nil {
+	if err := c.DeleteAllowlistRule(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
 	close(s.listGate)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WhitelistRules(ctx); err != nil {
+	if _, err := c.AllowlistRules(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.lists.Load(); n != 2 {
@@ -368,18 +368,18 @@ func TestWhitelistListingStartedBeforeAWriteIsNotCached(t *testing.T) {
 }
 
 // A caller that gives up does not fail the others sharing its request.
-func TestWhitelistListingSurvivesACanceledCaller(t *testing.T) {
+func TestAllowlistListingSurvivesACanceledCaller(t *testing.T) {
 	s, c := startAllowlistServer(t, twoRules)
 	s.listGate = make(chan struct{})
 
 	canceled, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
-	go func() { _, err := c.WhitelistRules(canceled); first <- err }()
+	go func() { _, err := c.AllowlistRules(canceled); first <- err }()
 	for s.lists.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	second := make(chan error, 1)
-	go func() { _, err := c.WhitelistRules(context.Background()); second <- err }()
+	go func() { _, err := c.AllowlistRules(context.Background()); second <- err }()
 	time.Sleep(10 * time.Millisecond)
 	cancel()
 	if err := <-first; !errors.Is(err, context.Canceled) {
@@ -395,7 +395,7 @@ func TestWhitelistListingSurvivesACanceledCaller(t *testing.T) {
 }
 
 // A failed listing is not cached.
-func TestWhitelistListingErrorIsNotCached(t *testing.T) {
+func TestAllowlistListingErrorIsNotCached(t *testing.T) {
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) == 1 {
@@ -406,10 +406,10 @@ func TestWhitelistListingErrorIsNotCached(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	c, _ := newTestClient(t, srv.URL, nil)
-	if _, err := c.WhitelistRules(context.Background()); !errors.Is(err, ErrUnauthorized) {
+	if _, err := c.AllowlistRules(context.Background()); !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("first listing: %v", err)
 	}
-	if rules, err := c.WhitelistRules(context.Background()); err != nil || len(rules) != 0 || calls.Load() != 2 {
+	if rules, err := c.AllowlistRules(context.Background()); err != nil || len(rules) != 0 || calls.Load() != 2 {
 		t.Errorf("second listing: %v %v after %d calls", rules, err, calls.Load())
 	}
 }

@@ -14,15 +14,15 @@ import (
 // over many rules from listing once per rule, listings are shared by the
 // reads of one run (cache.go).
 
-const whitelistPath = "rest/whitelist/latest"
+const allowlistPath = "rest/whitelist/latest"
 
 // Rule types as the API spells them (WhitelistTypeMapper).
 const (
-	WhitelistTypeApplicationLink = "whitelist.application.link"
-	WhitelistTypeDomainName      = "whitelist.domain.name"
-	WhitelistTypeExactURL        = "whitelist.exact.url"
-	WhitelistTypeWildcard        = "whitelist.wildcard.expression"
-	WhitelistTypeRegex           = "whitelist.regular.expression"
+	AllowlistTypeApplicationLink = "whitelist.application.link"
+	AllowlistTypeDomainName      = "whitelist.domain.name"
+	AllowlistTypeExactURL        = "whitelist.exact.url"
+	AllowlistTypeWildcard        = "whitelist.wildcard.expression"
+	AllowlistTypeRegex           = "whitelist.regular.expression"
 )
 
 // Application-link restrictiveness values (ApplicationLinkRestrictiveness).
@@ -35,7 +35,7 @@ const (
 // WhitelistRule is one allowlist rule as the list and write endpoints show
 // it (WhitelistBean). For application-link rules Expression is
 // "<link name> (<display URL>)", not the link id the product stores.
-type WhitelistRule struct {
+type AllowlistRule struct {
 	ID                 int64  `json:"id"`
 	Expression         string `json:"expression"`
 	Type               string `json:"type"`
@@ -48,33 +48,33 @@ type WhitelistRule struct {
 
 // Automatic reports a rule the product keeps for an application link: it
 // cannot be created, deleted, or changed in type or expression.
-func (r WhitelistRule) Automatic() bool { return r.Type == WhitelistTypeApplicationLink }
+func (r AllowlistRule) Automatic() bool { return r.Type == AllowlistTypeApplicationLink }
 
 // WhitelistRuleInput is what create and update send. Update is partial: a
 // nil field keeps the rule's current value. On create a nil flag means
 // false (AllowAnonymousUser false: authentication required).
-type WhitelistRuleInput struct {
+type AllowlistRuleInput struct {
 	Expression         *string `json:"expression,omitempty"`
 	Type               *string `json:"type,omitempty"`
 	AllowInbound       *bool   `json:"allowInbound,omitempty"`
 	AllowAnonymousUser *bool   `json:"allowAnonymousUser,omitempty"`
 }
 
-type whitelistListing struct {
-	Rules      []WhitelistRule `json:"rules"`
+type allowlistListing struct {
+	Rules      []AllowlistRule `json:"rules"`
 	Page       int             `json:"page"`
 	TotalPages int             `json:"totalPages"`
 }
 
 // WhitelistSettings is the application-link restrictiveness setting.
-type WhitelistSettings struct {
+type AllowlistSettings struct {
 	ApplicationLinkRestrictiveness string `json:"applicationLinkRestrictiveness"`
 }
 
 // WhitelistCheck is the answer of /check for one URL: whether the product
 // may call it without and with a user's authentication, and whether it
 // accepts cross-origin requests from it.
-type WhitelistCheck struct {
+type AllowlistCheck struct {
 	Outbound         bool `json:"outbound"`
 	OutboundWithAuth bool `json:"outboundWithAuth"`
 	Inbound          bool `json:"inbound"`
@@ -84,17 +84,17 @@ type WhitelistCheck struct {
 // product's order. Within readCacheTTL of a previous listing by this client,
 // and with no write by it since, the previous listing is returned without a
 // request; concurrent callers share one request.
-func (c *Client) WhitelistRules(ctx context.Context) ([]WhitelistRule, error) {
-	rules, err := c.caches.allowlist.get(ctx, c.now, struct{}{}, c.listWhitelistRules)
+func (c *Client) AllowlistRules(ctx context.Context) ([]AllowlistRule, error) {
+	rules, err := c.caches.allowlist.get(ctx, c.now, struct{}{}, c.listAllowlistRules)
 	return slices.Clone(rules), err
 }
 
 // WhitelistRule returns one rule by id, from the (cached) listing; an id
 // that is not listed is an error matching ErrNotFound.
-func (c *Client) WhitelistRule(ctx context.Context, id int64) (*WhitelistRule, error) {
+func (c *Client) AllowlistRule(ctx context.Context, id int64) (*AllowlistRule, error) {
 	// The shared listing is searched in place: cloning it for each rule
 	// made a refresh cost the square of the number of rules.
-	rules, err := c.caches.allowlist.get(ctx, c.now, struct{}{}, c.listWhitelistRules)
+	rules, err := c.caches.allowlist.get(ctx, c.now, struct{}{}, c.listAllowlistRules)
 	if err != nil {
 		return nil, err
 	}
@@ -103,15 +103,15 @@ func (c *Client) WhitelistRule(ctx context.Context, id int64) (*WhitelistRule, e
 			return &rule, nil
 		}
 	}
-	return nil, fmt.Errorf("allowlist rule %d is not listed by %s: %w", id, c.url(whitelistPath, nil), ErrNotFound)
+	return nil, fmt.Errorf("allowlist rule %d is not listed by %s: %w", id, c.url(allowlistPath, nil), ErrNotFound)
 }
 
 // CreateWhitelistRule adds a rule; the product allows duplicates. It is
 // never repeated: when the outcome is unknown (ErrOutcomeUnknown) the
 // caller must look for the rule before creating it again.
-func (c *Client) CreateWhitelistRule(ctx context.Context, in WhitelistRuleInput) (*WhitelistRule, error) {
-	var rule WhitelistRule
-	if _, err := c.do(ctx, call{method: http.MethodPost, path: apiPath(whitelistPath), body: in, ok: []int{http.StatusOK}}, &rule); err != nil {
+func (c *Client) CreateAllowlistRule(ctx context.Context, in AllowlistRuleInput) (*AllowlistRule, error) {
+	var rule AllowlistRule
+	if _, err := c.do(ctx, call{method: http.MethodPost, path: apiPath(allowlistPath), body: in, ok: []int{http.StatusOK}}, &rule); err != nil {
 		return nil, err
 	}
 	return &rule, nil
@@ -119,9 +119,9 @@ func (c *Client) CreateWhitelistRule(ctx context.Context, in WhitelistRuleInput)
 
 // UpdateWhitelistRule changes the fields set in in. An unknown id is a 400
 // (ErrValidation), as the product answers it.
-func (c *Client) UpdateWhitelistRule(ctx context.Context, id int64, in WhitelistRuleInput) (*WhitelistRule, error) {
-	var rule WhitelistRule
-	r := call{method: http.MethodPut, path: apiPath(whitelistPath, strconv.FormatInt(id, 10)), body: in, idempotent: true, ok: []int{http.StatusOK}}
+func (c *Client) UpdateAllowlistRule(ctx context.Context, id int64, in AllowlistRuleInput) (*AllowlistRule, error) {
+	var rule AllowlistRule
+	r := call{method: http.MethodPut, path: apiPath(allowlistPath, strconv.FormatInt(id, 10)), body: in, idempotent: true, ok: []int{http.StatusOK}}
 	if _, err := c.do(ctx, r, &rule); err != nil {
 		return nil, err
 	}
@@ -130,15 +130,15 @@ func (c *Client) UpdateWhitelistRule(ctx context.Context, id int64, in Whitelist
 
 // DeleteWhitelistRule removes a rule; an id that does not exist is not an
 // error (the product answers 200).
-func (c *Client) DeleteWhitelistRule(ctx context.Context, id int64) error {
-	r := call{method: http.MethodDelete, path: apiPath(whitelistPath, strconv.FormatInt(id, 10)), idempotent: true, ok: []int{http.StatusOK, http.StatusNoContent}}
+func (c *Client) DeleteAllowlistRule(ctx context.Context, id int64) error {
+	r := call{method: http.MethodDelete, path: apiPath(allowlistPath, strconv.FormatInt(id, 10)), idempotent: true, ok: []int{http.StatusOK, http.StatusNoContent}}
 	_, err := c.do(ctx, r, nil)
 	return err
 }
 
 // SetWhitelistEnabled turns the allowlist on or off. No endpoint reads the
 // switch back.
-func (c *Client) SetWhitelistEnabled(ctx context.Context, enabled bool) error {
+func (c *Client) SetAllowlistEnabled(ctx context.Context, enabled bool) error {
 	action := "disable"
 	if enabled {
 		action = "enable"
@@ -146,15 +146,15 @@ func (c *Client) SetWhitelistEnabled(ctx context.Context, enabled bool) error {
 	// Body-less POST: the X-Atlassian-Token header every request carries is
 	// what passes the XSRF check. Switching twice is harmless, so it may be
 	// retried.
-	r := call{method: http.MethodPost, path: apiPath(whitelistPath + "/" + action), idempotent: true, ok: []int{http.StatusOK, http.StatusNoContent}}
+	r := call{method: http.MethodPost, path: apiPath(allowlistPath + "/" + action), idempotent: true, ok: []int{http.StatusOK, http.StatusNoContent}}
 	_, err := c.do(ctx, r, nil)
 	return err
 }
 
 // GetWhitelistSettings reads the application-link restrictiveness.
-func (c *Client) GetWhitelistSettings(ctx context.Context) (*WhitelistSettings, error) {
-	var s WhitelistSettings
-	if _, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(whitelistPath + "/settings")}, &s); err != nil {
+func (c *Client) GetAllowlistSettings(ctx context.Context) (*AllowlistSettings, error) {
+	var s AllowlistSettings
+	if _, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(allowlistPath + "/settings")}, &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -163,9 +163,9 @@ func (c *Client) GetWhitelistSettings(ctx context.Context) (*WhitelistSettings, 
 // SetWhitelistSettings changes the restrictiveness. DENY removes every
 // application-link rule; the other values bring them back for every link
 // and set their authentication flag.
-func (c *Client) SetWhitelistSettings(ctx context.Context, s WhitelistSettings) (*WhitelistSettings, error) {
-	var out WhitelistSettings
-	r := call{method: http.MethodPut, path: apiPath(whitelistPath + "/settings"), body: s, idempotent: true, ok: []int{http.StatusOK}}
+func (c *Client) SetAllowlistSettings(ctx context.Context, s AllowlistSettings) (*AllowlistSettings, error) {
+	var out AllowlistSettings
+	r := call{method: http.MethodPut, path: apiPath(allowlistPath + "/settings"), body: s, idempotent: true, ok: []int{http.StatusOK}}
 	if _, err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
@@ -176,18 +176,18 @@ func (c *Client) SetWhitelistSettings(ctx context.Context, s WhitelistSettings) 
 // through. Outbound is answered for an anonymous request, OutboundWithAuth
 // for one made on behalf of the client's user. A URL the product cannot
 // parse is a 400 (ErrValidation) quoting its parser.
-func (c *Client) CheckWhitelist(ctx context.Context, rawURL string) (*WhitelistCheck, error) {
-	var out WhitelistCheck
-	r := call{method: http.MethodGet, path: apiPath(whitelistPath + "/check"), query: url.Values{"url": {rawURL}}}
+func (c *Client) CheckAllowlist(ctx context.Context, rawURL string) (*AllowlistCheck, error) {
+	var out AllowlistCheck
+	r := call{method: http.MethodGet, path: apiPath(allowlistPath + "/check"), query: url.Values{"url": {rawURL}}}
 	if _, err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-func (c *Client) listWhitelistRules(ctx context.Context) ([]WhitelistRule, error) {
-	var listing whitelistListing
-	if _, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(whitelistPath)}, &listing); err != nil {
+func (c *Client) listAllowlistRules(ctx context.Context) ([]AllowlistRule, error) {
+	var listing allowlistListing
+	if _, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(allowlistPath)}, &listing); err != nil {
 		return nil, err
 	}
 	return listing.Rules, nil

@@ -53,7 +53,7 @@ func FuzzAllowlistExpression(f *testing.F) {
 			typ = types[len(typ)%len(types)]
 		}
 		var diags diag.Diagnostics
-		validateWhitelistExpression(typ, expression, &diags)
+		validateAllowlistExpression(typ, expression, &diags)
 		if diags.ErrorsCount() > 1 {
 			t.Fatalf("%d errors for one expression", diags.ErrorsCount())
 		}
