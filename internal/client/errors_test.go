@@ -421,7 +421,9 @@ func TestTruncatedResponseWording(t *testing.T) {
 		w.Header().Set("Content-Length", "100")
 		w.WriteHeader(200)
 		_, _ = w.Write([]byte(`{"id":"abc",`))
-		w.(http.Flusher).Flush()
+		if flusher, ok := w.(http.Flusher); ok {
+			flusher.Flush()
+		}
 		panic(http.ErrAbortHandler)
 	}))
 	srv.Start()

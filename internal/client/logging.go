@@ -377,13 +377,6 @@ func (c *Client) scrub(s string) string {
 	return c.scrubber.scrub(s)
 }
 
-func (c *Client) scrubAll(values []string) []string {
-	for i, v := range values {
-		values[i] = c.scrub(v)
-	}
-	return values
-}
-
 // loggingTransport is the single place that logs the wire: every attempt,
 // retries included, passes through it.
 type loggingTransport struct {

@@ -44,7 +44,7 @@ const (
 	msgRelocateType           = "The application at %s is a %s application, but this application link is to a %s application."            // applinks.error.relocate.type
 )
 
-// Warning codes of ResponseInfoEntity. [SRC]
+// Warning codes of ResponseInfoEntity, as the products send them.
 const (
 	codeRedirectedHost = "applinks.warning.redirected.host"
 	codeUnknownHost    = "applinks.warning.unknown.host"

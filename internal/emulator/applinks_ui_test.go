@@ -59,7 +59,7 @@ func newFakePeer(t *testing.T, answers map[string]fakeAnswer) *fakePeer {
 			w.Header().Set("Location", a.location)
 		}
 		w.WriteHeader(a.status)
-		io.WriteString(w, a.body)
+		_, _ = io.WriteString(w, a.body)
 	}))
 	t.Cleanup(p.Close)
 	return p
@@ -308,7 +308,11 @@ func TestCreateAppLinkRemoteRefusal(t *testing.T) {
 		t.Errorf("link sent to the peer %+v", sent)
 	}
 
-	request["applicationLink"].(map[string]any)["rpcUrl"] = garbling.URL
+	link, ok := request["applicationLink"].(map[string]any)
+	if !ok {
+		t.Fatalf("the form has no applicationLink object: %v", request)
+	}
+	link["rpcUrl"] = garbling.URL
 	data, _ = json.Marshal(request)
 	body = expect(t, jira.URL(), jsonCall(http.MethodPost, createAppLinkPath, "admin", string(data)), http.StatusInternalServerError)
 	if want := `{"status-code":500,"message":"` + msgRemoteResponse + `"}`; body != want {

@@ -321,7 +321,7 @@ func deleteReciprocalLink(ex *exchange, link storedLink) error {
 	case err != nil:
 		return err
 	case resp.status != http.StatusOK:
-		return fmt.Errorf("Received %d - %s", resp.status, http.StatusText(resp.status))
+		return fmt.Errorf("Received %d - %s", resp.status, http.StatusText(resp.status)) //nolint:staticcheck // the products' own words, which users search for
 	}
 	return nil
 }

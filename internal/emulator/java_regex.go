@@ -195,19 +195,19 @@ func (t *javaRegexTranslator) group() *patternSyntaxError {
 		return nil
 	}
 	t.pos += 2
-	switch c := t.peek(0); {
-	case c == ':':
+	switch t.peek(0) {
+	case ':':
 		t.out.WriteString("(?:")
 		t.pos++
-	case c == '=' || c == '!':
+	case '=', '!':
 		t.out.WriteString("(?:") // look-ahead
 		t.exact = false
 		t.pos++
-	case c == '>':
+	case '>':
 		t.out.WriteString("(?:") // atomic group
 		t.exact = false
 		t.pos++
-	case c == '<':
+	case '<':
 		switch next := t.peek(1); {
 		case next == '=' || next == '!':
 			t.out.WriteString("(?:") // look-behind
@@ -410,7 +410,7 @@ func (t *javaRegexTranslator) escape(inClass bool) *patternSyntaxError {
 		t.out.WriteString(`\x{` + string(t.src[t.pos:t.pos+4]) + `}`)
 		t.pos += 4
 	case c == 'p' || c == 'P':
-		return t.property(c == 'P', inClass, set)
+		return t.property(c == 'P', set)
 	case c == 'N':
 		if t.peek(0) == '{' {
 			for t.pos < len(t.src) && t.src[t.pos] != '}' {
@@ -440,7 +440,7 @@ func (t *javaRegexTranslator) escape(inClass bool) *patternSyntaxError {
 }
 
 // property translates \p{Name}, \pL and their negations.
-func (t *javaRegexTranslator) property(negated, inClass bool, set func(string, bool)) *patternSyntaxError {
+func (t *javaRegexTranslator) property(negated bool, set func(string, bool)) *patternSyntaxError {
 	var name string
 	if t.peek(0) == '{' {
 		end := t.pos + 1

@@ -666,7 +666,10 @@ resource "applinks_application_link" "wiki" {
 func TestApplicationLinkResourceValidateConfig(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	r := NewApplicationLinkResource().(*applicationLinkResource)
+	r, ok := NewApplicationLinkResource().(*applicationLinkResource)
+	if !ok {
+		t.Fatal("NewApplicationLinkResource is not an *applicationLinkResource")
+	}
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
 	objectType, ok := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)

@@ -90,7 +90,7 @@ func bench(opts options, progress io.Writer) (environment, []row, error) {
 	for _, n := range opts.sizes {
 		s, err := r.measureSize(filepath.Join(work, fmt.Sprintf("n%d", n)), n, opts.reps, publicKey)
 		if err != nil {
-			return env, nil, fmt.Errorf("N=%d: %w", n, err)
+			return env, nil, fmt.Errorf("with %d objects: %w", n, err)
 		}
 		rows = append(rows, summarise(s))
 	}

@@ -270,7 +270,7 @@ func (r *FamilyResult) figureSum(key string) (sum float64, found bool) {
 }
 
 // figure returns a figure of the named test.
-func (r *FamilyResult) figure(test, key string) (float64, bool) {
+func (r *FamilyResult) figure(test, key string) (float64, bool) { //nolint:unparam // the load test is the one with figures today; any test may carry them
 	for _, t := range r.sortedTests() {
 		if t.Name == test {
 			v, ok := t.Figures[key].(float64)
