@@ -26,11 +26,10 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 		t.Fatalf("%v\n%s", err, buildOutput.String())
 	}
 	// Examples written without a required_providers block resolve to the
-	// hashicorp namespace, so both addresses point at the build.
-	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), map[string]string{
-		tfcli.ProviderAddress:                      binDir,
-		"registry.terraform.io/hashicorp/applinks": binDir,
-	})
+	// hashicorp namespace, so both sources point at the build, on the
+	// registry host of either CLI.
+	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"),
+		tfcli.OnEveryRegistry(binDir, tfcli.ProviderSource, "hashicorp/applinks"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,12 +51,14 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 		t.Fatalf("found only %d example folders: %v", len(folders), folders)
 	}
 
-	writeOnlySupported := terraformAtLeast(t, terraformPath, 1, 11)
+	// Write-only attributes and ephemeral variables came with Terraform 1.11
+	// and OpenTofu 1.11 alike.
+	writeOnlySupported := terraformAtLeast(t, terraformPath, cliEnv, 1, 11)
 	for _, folder := range folders {
 		t.Run(strings.TrimPrefix(folder, "../../examples/"), func(t *testing.T) {
 			t.Parallel()
 			if !writeOnlySupported && usesWriteOnlyAttributes(t, folder) {
-				t.Skip("write-only attributes and ephemeral variables need Terraform 1.11 or newer")
+				t.Skip("write-only attributes and ephemeral variables need Terraform or OpenTofu 1.11 or newer")
 			}
 			if out, err := exec.Command(terraformPath, "fmt", "-check", "-diff", folder).CombinedOutput(); err != nil {
 				t.Errorf("terraform fmt -check: %v\n%s", err, out)
@@ -77,9 +78,13 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 }
 
 // terraformAtLeast tells whether the CLI is at least major.minor.
-func terraformAtLeast(t *testing.T, terraformPath string, major, minor int) bool {
+// It runs with the test's CLI configuration: OpenTofu writes warnings about
+// a missing one to stdout, in front of the JSON.
+func terraformAtLeast(t *testing.T, terraformPath string, cliEnv []string, major, minor int) bool {
 	t.Helper()
-	out, err := exec.Command(terraformPath, "version", "-json").Output()
+	version := exec.Command(terraformPath, "version", "-json")
+	version.Env = append(os.Environ(), cliEnv...)
+	out, err := version.Output()
 	if err != nil {
 		t.Fatalf("terraform version: %v", err)
 	}
