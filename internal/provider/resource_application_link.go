@@ -78,7 +78,13 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 			"Atlassian product or a generic application. Changing `rpc_url` relocates the link in place, keeping its id, " +
 			"its entity links and its users' OAuth tokens; only a change of `type` or `application_id` replaces it. " +
 			"Deleting the resource removes this side of the link only: manage the peer's reverse link with a provider " +
-			"block for the peer.",
+			"block for the peer.\n\n" +
+			"The products have no idempotency keys. When the answer to a create is lost (a gateway error, a dropped " +
+			"connection), the provider adopts the link with the planned id only if it holds everything the create sent " +
+			"and was not there just before; a link with that id and another name or URL, which another workspace " +
+			"linking the same application makes, fails the apply naming it, and is neither adopted nor deleted. An " +
+			"identical link another workspace created in the same seconds cannot be told apart and is adopted with a " +
+			"warning; a link adopted so is never deleted if completing it fails. Manage each link from one workspace.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The link id: the peer's server id for Atlassian peers, derived from `rpc_url` for generic links.",

@@ -88,7 +88,13 @@ func (r *allowlistRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 			"outside URLs the product may call (gadgets, feeds, webhooks, macros) and which origins may call it " +
 			"cross-origin. The product also keeps a rule of its own for every application link; this resource " +
 			"never reads, changes or deletes those, and several rules with the same expression may exist side by side.\n\n" +
-			"Changing the allowlist needs a system administrator. Every attribute is updated in place.",
+			"Changing the allowlist needs a system administrator. Every attribute is updated in place.\n\n" +
+			"The products accept identical rules and have no idempotency keys. When the answer to a create is lost, the " +
+			"provider adopts a matching rule only if its id is above every id the provider had seen before sending the " +
+			"create and no other resource of the run claimed it, so identical rules of one configuration each keep " +
+			"their own rule and an older rule of another workspace is never taken. An identical rule another workspace " +
+			"creates while the answer is outstanding cannot be told apart from this one and is adopted with a " +
+			"warning; several candidates fail the apply naming them, adopting and deleting none.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The rule's id, a number the instance assigns. Import a rule by this id.",
