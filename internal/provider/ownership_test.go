@@ -54,6 +54,9 @@ func TestMain(m *testing.M) {
 func cliProvider(t *testing.T) []string {
 	t.Helper()
 	cliProviderOnce.Do(func() {
+		// One binary serves every test of the binary, so it outlives each
+		// test's TempDir; TestMain removes it.
+		//nolint:usetesting // see above
 		if cliProviderDir, cliProviderErr = os.MkdirTemp("", "applinks-provider-"); cliProviderErr != nil {
 			return
 		}
@@ -133,8 +136,8 @@ func (w *workspace) mustRun(want int, args ...string) string {
 	return output
 }
 
-func (w *workspace) apply() string   { return w.mustRun(0, "apply", "-auto-approve", "-input=false") }
-func (w *workspace) destroy() string { return w.mustRun(0, "destroy", "-auto-approve", "-input=false") }
+func (w *workspace) apply()   { w.mustRun(0, "apply", "-auto-approve", "-input=false") }
+func (w *workspace) destroy() { w.mustRun(0, "destroy", "-auto-approve", "-input=false") }
 
 // expectEmptyPlan fails unless a plan finds nothing to change, which also
 // proves every object of the state still exists.
