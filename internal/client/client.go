@@ -87,6 +87,9 @@ type Client struct {
 	caches readCaches
 	// linkLocks serialise the writes to each link (linklocks.go).
 	linkLocks linkLocks
+	// ruleCreates is what the client's allowlist creates have seen and
+	// claimed (allowlist_creates.go).
+	ruleCreates allowlistCreates
 
 	// sleep and now are replaced by tests so waits are recorded instead of
 	// slept and Retry-After dates are computed against a fixed clock.

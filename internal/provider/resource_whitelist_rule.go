@@ -88,7 +88,13 @@ func (r *allowlistRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 			"outside URLs the product may call (gadgets, feeds, webhooks, macros) and which origins may call it " +
 			"cross-origin. The product also keeps a rule of its own for every application link; this resource " +
 			"never reads, changes or deletes those, and several rules with the same expression may exist side by side.\n\n" +
-			"Changing the allowlist needs a system administrator. Every attribute is updated in place.",
+			"Changing the allowlist needs a system administrator. Every attribute is updated in place.\n\n" +
+			"The products accept identical rules and have no idempotency keys. When the answer to a create is lost, the " +
+			"provider adopts a matching rule only if its id is above every id the provider had seen before sending the " +
+			"create and no other resource of the run claimed it, so identical rules of one configuration each keep " +
+			"their own rule and an older rule of another workspace is never taken. An identical rule another workspace " +
+			"creates while the answer is outstanding cannot be told apart from this one and is adopted with a " +
+			"warning; several candidates fail the apply naming them, adopting and deleting none.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The rule's id, a number the instance assigns. Import a rule by this id.",
@@ -290,43 +296,29 @@ func (r *allowlistRuleResource) Create(ctx context.Context, req resource.CreateR
 	}
 	in := allowlistRuleInput(&data)
 	tflog.Debug(ctx, "Creating allowlist rule", map[string]any{"type": *in.Type, "expression": *in.Expression})
-	rule, adopted, err := client.CreateOnce(ctx, r.client,
-		func(ctx context.Context) (*client.AllowlistRule, error) { return r.client.CreateAllowlistRule(ctx, in) },
-		func(ctx context.Context) (*client.AllowlistRule, bool, error) { return r.findCreated(ctx, &data, in) })
+	rule, adopted, err := r.client.CreateAllowlistRuleOnce(ctx, in, func(rule client.AllowlistRule) bool {
+		return rule.Type == *in.Type && rule.AllowInbound == *in.AllowInbound && rule.AllowAnonymousUser == *in.AllowAnonymousUser &&
+			equivalentExpressions(data.Type.ValueString(), rule.Expression, *in.Expression)
+	})
 	if adopted {
 		resp.Diagnostics.AddWarning("Allowlist Rule Adopted After a Lost Response",
-			fmt.Sprintf("The answer to creating the rule was lost. The instance holds a rule with the same type, expression "+
-				"and flags, id %d, which is most likely the one just created, so Terraform now manages it. If that rule existed "+
-				"before, the instance holds one rule fewer than intended: run `terraform apply` again after removing the "+
-				"resource from the state if so.", rule.ID))
+			fmt.Sprintf("The answer to creating the rule was lost. The instance holds rule %d with the same type, expression "+
+				"and flags, newer than every rule the provider had seen and claimed by no other resource of this run, so "+
+				"Terraform now manages it. The provider cannot tell it from an identical rule another workspace or person "+
+				"created in the same seconds; if that is what happened, remove this resource from the state and apply again.", rule.ID))
 	}
-	if err != nil {
+	var conflict *client.AllowlistRuleConflictError
+	switch {
+	case errors.As(err, &conflict):
+		addAllowlistRuleConflict(&resp.Diagnostics, conflict, err)
+		return
+	case err != nil:
 		addAllowlistAPIError(&resp.Diagnostics, "Error Creating Allowlist Rule", "create the allowlist rule", err)
 		return
 	}
 	applyAllowlistRule(&data, rule)
 	tflog.Debug(ctx, "Created allowlist rule", map[string]any{"id": rule.ID})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
-}
-
-// findCreated looks for the rule a create with a lost answer may have
-// made. The product allows duplicates, so creating again could leave two
-// rules: a rule with the same type, an equivalent expression and the same
-// flags counts as created, the newest when there are several.
-func (r *allowlistRuleResource) findCreated(ctx context.Context, data *allowlistRuleResourceModel, in client.AllowlistRuleInput) (*client.AllowlistRule, bool, error) {
-	rules, err := r.client.AllowlistRules(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	var found *client.AllowlistRule
-	for i := range rules {
-		rule := &rules[i]
-		if rule.Type == *in.Type && rule.AllowInbound == *in.AllowInbound && rule.AllowAnonymousUser == *in.AllowAnonymousUser &&
-			equivalentExpressions(data.Type.ValueString(), rule.Expression, *in.Expression) && (found == nil || rule.ID > found.ID) {
-			found = rule
-		}
-	}
-	return found, found != nil, nil
 }
 
 func (r *allowlistRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

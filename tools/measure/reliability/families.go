@@ -19,6 +19,23 @@ var families = []Family{
 		},
 	},
 	{
+		Key:   "ownership",
+		Title: "Ownership",
+		About: "Creates whose answer is lost, while another Terraform working directory applies to the same instance " +
+			"or the same configuration holds identical rules: nothing another workspace made is adopted or deleted, " +
+			"and every object ends in exactly one address.",
+		Packages: []string{"./internal/provider"},
+		Run:      "^TestAccOwnership_",
+		Summary: func(r *FamilyResult) string {
+			passed, total := r.passedScenarios()
+			lost, _ := r.figureSum("lost")
+			duplicates, _ := r.figureSum("duplicates")
+			orphans, _ := r.figureSum("orphans")
+			return fmt.Sprintf("Ownership held: %d of %d scenarios; objects lost %s, duplicated %s, orphaned %s",
+				passed, total, number(lost), number(duplicates), number(orphans))
+		},
+	},
+	{
 		Key:   "badinput",
 		Title: "Bad input",
 		About: "Each malformed configuration value fails with a diagnostic that names the problem, " +
