@@ -386,6 +386,9 @@ func (c *Client) SetIncomingOAuth(ctx context.Context, linkID string, incoming O
 				lost.Err = errors.Join(lost.Err, err)
 			}
 		}
+		if !incoming.Enabled {
+			c.forgetIncomingKeys(linkID)
+		}
 		if lost.Providers != nil {
 			lost.LinkID, lost.IncomingChanged = linkID, IncomingChanged
 			return &lost

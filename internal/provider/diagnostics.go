@@ -177,6 +177,28 @@ func addOutgoingConfigLostError(diags *diag.Diagnostics, done string, err error)
 	return true
 }
 
+// addConsumerKeyInUseError explains a consumer_key that another link's
+// incoming consumer holds (design/api.md §6.1), or a failed check of it.
+func addConsumerKeyInUseError(diags *diag.Diagnostics, err error) {
+	var inUse *client.ConsumerKeyInUseError
+	if !errors.As(err, &inUse) {
+		addAPIError(diags, "Error Writing OAuth Consumer", "check that no other link holds the consumer key", err)
+		return
+	}
+	holder := inUse.Holder.ID
+	if inUse.Holder.Name != "" {
+		holder = fmt.Sprintf("%s (%q)", inUse.Holder.ID, inUse.Holder.Name)
+	} else {
+		holder += ", in this same apply"
+	}
+	diags.AddAttributeError(path.Root("consumer_key"), "Consumer Key Already Used", fmt.Sprintf("The consumer key %q "+
+		"is already the incoming consumer of the application link %s. The products keep one incoming consumer per key "+
+		"for the whole instance: storing it on this link too would silently replace that link's consumer, requests "+
+		"signed with it would run as this one's `execute_as`, and removing either would remove both. Give each link "+
+		"its own `consumer_key`; to move the key to this link, remove it from the other link in an earlier apply.\n\n%s",
+		inUse.Key, holder, err))
+}
+
 // addLinkLookupError explains a failed read of the link a consumer belongs to.
 func addLinkLookupError(diags *diag.Diagnostics, summary, linkID string, err error) {
 	if errors.Is(err, client.ErrNotFound) {

@@ -356,8 +356,13 @@ func (r *oauthConsumerResource) create(ctx context.Context, plan *oauthConsumerR
 		}
 		r.createOutgoing(ctx, plan, secret, auth, diags)
 	} else {
+		release, ok := r.claimConsumerKey(ctx, plan, diags)
+		if !ok {
+			return
+		}
 		r.writeIncoming(ctx, plan, nil, diags)
 		if diags.HasError() {
+			release()
 			r.rollBackIncoming(ctx, linkID, diags)
 		}
 	}
@@ -365,6 +370,18 @@ func (r *oauthConsumerResource) create(ctx context.Context, plan *oauthConsumerR
 		return
 	}
 	r.readBack(ctx, plan, diags)
+}
+
+// claimConsumerKey refuses an incoming consumer key that another link
+// holds, since the products would let this link's consumer replace that
+// link's (client.ClaimIncomingConsumerKey).
+func (r *oauthConsumerResource) claimConsumerKey(ctx context.Context, plan *oauthConsumerResourceModel, diags *diag.Diagnostics) (release func(), ok bool) {
+	release, err := r.client.ClaimIncomingConsumerKey(ctx, plan.ConsumerKey.ValueString(), plan.ApplicationLinkID.ValueString())
+	if err != nil {
+		addConsumerKeyInUseError(diags, err)
+		return nil, false
+	}
+	return release, true
 }
 
 // rollBackIncoming removes an incoming consumer whose create did not
@@ -413,8 +430,13 @@ func (r *oauthConsumerResource) Update(ctx context.Context, req resource.UpdateR
 	tflog.Debug(ctx, "Updating OAuth consumer", map[string]any{"id": state.ID.ValueString()})
 	if plan.Direction.ValueString() == directionOutgoing {
 		r.writeOutgoing(ctx, &plan, secret, &resp.Diagnostics)
-	} else {
+	} else if plan.ConsumerKey.Equal(state.ConsumerKey) {
 		r.writeIncoming(ctx, &plan, &state, &resp.Diagnostics)
+	} else if release, ok := r.claimConsumerKey(ctx, &plan, &resp.Diagnostics); ok {
+		r.writeIncoming(ctx, &plan, &state, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			release()
+		}
 	}
 	if resp.Diagnostics.HasError() {
 		return
