@@ -90,6 +90,9 @@ type Client struct {
 	// ruleCreates is what the client's allowlist creates have seen and
 	// claimed (allowlist_creates.go).
 	ruleCreates allowlistCreates
+	// incomingKeys records which link holds each incoming consumer key
+	// (consumer_keys.go).
+	incomingKeys incomingKeys
 
 	// sleep and now are replaced by tests so waits are recorded instead of
 	// slept and Retry-After dates are computed against a fixed clock.

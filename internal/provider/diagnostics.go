@@ -4,8 +4,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -139,6 +142,61 @@ func addConsumerWriteError(diags *diag.Diagnostics, action string, err error) {
 		return
 	}
 	addAPIError(diags, "Error Writing OAuth Consumer", action, err)
+}
+
+// addOutgoingConfigLostError reports a change to a link's incoming OAuth
+// that emptied its outgoing OAuth configuration for good (see
+// client.SetIncomingOAuth): what the incoming side now is (done says it,
+// for a status PUT that succeeded), which providers lost which
+// configuration, and how to get it back. It reports nothing and returns
+// false for any other error.
+func addOutgoingConfigLostError(diags *diag.Diagnostics, done string, err error) bool {
+	var lost *client.OutgoingConfigLostError
+	if !errors.As(err, &lost) {
+		return false
+	}
+	incoming := done
+	if lost.IncomingChanged == client.IncomingChangeUnknown {
+		incoming = "The call that changes the link's incoming OAuth failed, and may or may not have taken effect"
+	}
+	var configs []string
+	for _, p := range lost.Providers {
+		keys := slices.Sorted(maps.Keys(p.Config))
+		pairs := make([]string, len(keys))
+		for i, k := range keys {
+			pairs[i] = k + "=" + p.Config[k]
+		}
+		configs = append(configs, fmt.Sprintf("%s {%s}", p.Provider[strings.LastIndex(p.Provider, ".")+1:], strings.Join(pairs, ", ")))
+	}
+	diags.AddError("Outgoing OAuth Configuration Lost", fmt.Sprintf("%s; but that call empties the outgoing OAuth "+
+		"configuration of application link %s, and writing it back failed twice. The link's outgoing consumer is "+
+		"therefore unreachable: its provider is registered with an empty configuration, without the consumer key and "+
+		"service provider URLs it had: %s. Run `terraform apply` again once the instance answers: the outgoing "+
+		"applinks_oauth_consumer is then found missing and written again from its configuration.\n\n%s",
+		incoming, lost.LinkID, strings.Join(configs, "; "), lost.Err))
+	return true
+}
+
+// addConsumerKeyInUseError explains a consumer_key that another link's
+// incoming consumer holds (design/api.md §6.1), or a failed check of it.
+func addConsumerKeyInUseError(diags *diag.Diagnostics, err error) {
+	var inUse *client.ConsumerKeyInUseError
+	if !errors.As(err, &inUse) {
+		addAPIError(diags, "Error Writing OAuth Consumer", "check that no other link holds the consumer key", err)
+		return
+	}
+	holder := inUse.Holder.ID
+	if inUse.Holder.Name != "" {
+		holder = fmt.Sprintf("%s (%q)", inUse.Holder.ID, inUse.Holder.Name)
+	} else {
+		holder += ", in this same apply"
+	}
+	diags.AddAttributeError(path.Root("consumer_key"), "Consumer Key Already Used", fmt.Sprintf("The consumer key %q "+
+		"is already the incoming consumer of the application link %s. The products keep one incoming consumer per key "+
+		"for the whole instance: storing it on this link too would silently replace that link's consumer, requests "+
+		"signed with it would run as this one's `execute_as`, and removing either would remove both. Give each link "+
+		"its own `consumer_key`; to move the key to this link, remove it from the other link in an earlier apply.\n\n%s",
+		inUse.Key, holder, err))
 }
 
 // addLinkLookupError explains a failed read of the link a consumer belongs to.
