@@ -42,6 +42,7 @@ func NewApplicationLinkResource() resource.Resource {
 
 type applicationLinkResource struct {
 	client *client.Client
+	claims *planClaims
 }
 
 type applicationLinkResourceModel struct {
@@ -184,6 +185,9 @@ func (r *applicationLinkResource) Configure(_ context.Context, req resource.Conf
 	if c := providerClient(req.ProviderData, "Resource", &resp.Diagnostics); c != nil {
 		r.client = c
 	}
+	if data, ok := req.ProviderData.(*resourceData); ok {
+		r.claims = data.claims
+	}
 }
 
 func (r *applicationLinkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -221,7 +225,8 @@ func (r *applicationLinkResource) ValidateConfig(ctx context.Context, req resour
 }
 
 func (r *applicationLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	r.claimPlan(ctx, req, resp)
+	if resp.Diagnostics.HasError() || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
 	var state applicationLinkResourceModel
@@ -388,6 +393,7 @@ func (r *applicationLinkResource) Read(ctx context.Context, req resource.ReadReq
 	}
 	fillApplicationLink(link, auth, &state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	keepClaimantToken(ctx, resp.Private, &resp.Diagnostics)
 }
 
 func (r *applicationLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -494,6 +500,7 @@ func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("relocate_when_unreachable"), false)...)
+	keepClaimantToken(ctx, resp.Private, &resp.Diagnostics)
 }
 
 // resolveApplicationID returns the id the new link must have: the configured
