@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
@@ -296,4 +297,53 @@ func TestAccPlanConflict_oneApplicationTwoSpellings(t *testing.T) {
 			})
 		})
 	}
+}
+
+// Another spelling of the same application in rpc_url is no relocation: the
+// apply stores the new spelling in place, keeping the link's id, and the
+// next plan is empty.
+func TestAccPlanConflict_respeltURLIsNoRelocation(t *testing.T) {
+	jira := startEmulator(t, emulator.Options{Control: true}, "jira=jira").Instance("jira")
+	config := func(rpcURL string) string {
+		return testAccProviderConfig(jira.URL()) + genericLinkBlock("ci", "CI", rpcURL, "")
+	}
+	const original, respelt = "https://ci.example.com", "https://CI.example.com:443"
+	var linkID string
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEmulatorLinks(jira)),
+		Steps: []tfresource.TestStep{
+			{
+				Config: config(original),
+				Check: func(s *terraform.State) error {
+					linkID = s.RootModule().Resources["applinks_application_link.ci"].Primary.ID
+					return nil
+				},
+			},
+			{
+				Config: config(respelt),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("applinks_application_link.ci", plancheck.ResourceActionUpdate),
+				}},
+				Check: func(s *terraform.State) error {
+					if got := s.RootModule().Resources["applinks_application_link.ci"].Primary.ID; got != linkID {
+						return fmt.Errorf("link id changed from %s to %s", linkID, got)
+					}
+					log, err := emulatorRequests(jira)
+					if err != nil {
+						return err
+					}
+					if n := log.matching(faultSpec{Method: http.MethodPost, PathPrefix: "/rest/applinks/1.0/relocateApplicationlink"}); n != 0 {
+						return fmt.Errorf("%d relocation requests for a respelt URL, want 0", n)
+					}
+					return expectEmulatorLinks(jira, emulatedLink{ID: linkID, Name: "CI", RPCURL: respelt, Primary: true})()
+				},
+			},
+			{
+				Config:           config(respelt),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
 }

@@ -405,7 +405,9 @@ func (r *applicationLinkResource) Update(ctx context.Context, req resource.Updat
 	}
 	id := state.ID.ValueString()
 
-	if !sameURL(plan.RPCURL.ValueString(), state.RPCURL.ValueString()) {
+	// Another spelling of the same application is no move: the update below
+	// stores it without the relocation's reachability check.
+	if !customtypes.SameApplicationURL(plan.RPCURL.ValueString(), state.RPCURL.ValueString()) {
 		r.relocate(ctx, id, &plan, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
