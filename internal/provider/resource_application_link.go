@@ -79,7 +79,9 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 			"Atlassian product or a generic application. Changing `rpc_url` relocates the link in place, keeping its id, " +
 			"its entity links and its users' OAuth tokens; only a change of `type` or `application_id` replaces it. " +
 			"Deleting the resource removes this side of the link only: manage the peer's reverse link with a provider " +
-			"block for the peer.",
+			"block for the peer. A link belongs in one resource address: the provider refuses a plan in which two " +
+			"addresses hold the same link id in their state (for example after importing it twice); `terraform state rm` " +
+			"one of them.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The link id: the peer's server id for Atlassian peers, derived from `rpc_url` for generic links.",
@@ -99,7 +101,9 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 			},
 			"rpc_url": schema.StringAttribute{
 				MarkdownDescription: "The URL the instance uses to reach the peer, including any context path. Changing it " +
-					"relocates the link in place.",
+					"relocates the link in place; another spelling of the same URL (the case of the scheme or host, the " +
+					"default port, trailing slashes) is stored without a relocation. Two links of one configuration may " +
+					"not reach one application.",
 				Required:   true,
 				CustomType: customtypes.LinkURLType{},
 				Validators: []validator.String{validators.HTTPURL()},
@@ -116,7 +120,10 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 				MarkdownDescription: "Whether this is the primary link of its type, which the products use when a feature " +
 					"needs one link of a type. `true` makes it primary; leave it unset to keep what the server decided " +
 					"(the first link of a type is always primary). A link stops being primary only when another " +
-					"link of its type becomes primary.",
+					"link of its type becomes primary. Set `true` on one link of a type only: making one primary demotes " +
+					"the other, so two would take the flag from each other on every apply. The provider refuses two in " +
+					"one configuration; it cannot see another workspace, so two workspaces that each make a link of the " +
+					"same type primary on one instance flip it on every apply.",
 				Optional:      true,
 				Computed:      true,
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
