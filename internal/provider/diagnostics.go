@@ -231,6 +231,9 @@ func providerClient(providerData any, kind string, diags *diag.Diagnostics) *cli
 	if providerData == nil {
 		return nil
 	}
+	if data, ok := providerData.(*resourceData); ok {
+		return data.client
+	}
 	c, ok := providerData.(*client.Client)
 	if !ok {
 		diags.AddError("Unexpected "+kind+" Configure Type",

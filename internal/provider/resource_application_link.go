@@ -42,6 +42,7 @@ func NewApplicationLinkResource() resource.Resource {
 
 type applicationLinkResource struct {
 	client *client.Client
+	claims *planClaims
 }
 
 type applicationLinkResourceModel struct {
@@ -78,7 +79,9 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 			"Atlassian product or a generic application. Changing `rpc_url` relocates the link in place, keeping its id, " +
 			"its entity links and its users' OAuth tokens; only a change of `type` or `application_id` replaces it. " +
 			"Deleting the resource removes this side of the link only: manage the peer's reverse link with a provider " +
-			"block for the peer.\n\n" +
+			"block for the peer. A link belongs in one resource address: the provider refuses a plan in which two " +
+			"addresses hold the same link id in their state (for example after importing it twice); `terraform state rm` " +
+			"one of them.\n\n" +
 			"The products have no idempotency keys. When the answer to a create is lost (a gateway error, a dropped " +
 			"connection), the provider adopts the link with the planned id only if it holds everything the create sent " +
 			"and was not there just before; a link with that id and another name or URL, which another workspace " +
@@ -104,7 +107,9 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 			},
 			"rpc_url": schema.StringAttribute{
 				MarkdownDescription: "The URL the instance uses to reach the peer, including any context path. Changing it " +
-					"relocates the link in place.",
+					"relocates the link in place; another spelling of the same URL (the case of the scheme or host, the " +
+					"default port, trailing slashes) is stored without a relocation. Two links of one configuration may " +
+					"not reach one application.",
 				Required:   true,
 				CustomType: customtypes.LinkURLType{},
 				Validators: []validator.String{validators.HTTPURL()},
@@ -121,7 +126,10 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 				MarkdownDescription: "Whether this is the primary link of its type, which the products use when a feature " +
 					"needs one link of a type. `true` makes it primary; leave it unset to keep what the server decided " +
 					"(the first link of a type is always primary). A link stops being primary only when another " +
-					"link of its type becomes primary.",
+					"link of its type becomes primary. Set `true` on one link of a type only: making one primary demotes " +
+					"the other, so two would take the flag from each other on every apply. The provider refuses two in " +
+					"one configuration; it cannot see another workspace, so two workspaces that each make a link of the " +
+					"same type primary on one instance flip it on every apply.",
 				Optional:      true,
 				Computed:      true,
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
@@ -190,6 +198,9 @@ func (r *applicationLinkResource) Configure(_ context.Context, req resource.Conf
 	if c := providerClient(req.ProviderData, "Resource", &resp.Diagnostics); c != nil {
 		r.client = c
 	}
+	if data, ok := req.ProviderData.(*resourceData); ok {
+		r.claims = data.claims
+	}
 }
 
 func (r *applicationLinkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -227,7 +238,8 @@ func (r *applicationLinkResource) ValidateConfig(ctx context.Context, req resour
 }
 
 func (r *applicationLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	r.claimPlan(ctx, req, resp)
+	if resp.Diagnostics.HasError() || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
 	var state applicationLinkResourceModel
@@ -423,6 +435,7 @@ func (r *applicationLinkResource) Read(ctx context.Context, req resource.ReadReq
 	}
 	fillApplicationLink(link, auth, &state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	keepClaimantToken(ctx, resp.Private, &resp.Diagnostics)
 }
 
 func (r *applicationLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -434,7 +447,9 @@ func (r *applicationLinkResource) Update(ctx context.Context, req resource.Updat
 	}
 	id := state.ID.ValueString()
 
-	if !sameURL(plan.RPCURL.ValueString(), state.RPCURL.ValueString()) {
+	// Another spelling of the same application is no move: the update below
+	// stores it without the relocation's reachability check.
+	if !customtypes.SameApplicationURL(plan.RPCURL.ValueString(), state.RPCURL.ValueString()) {
 		r.relocate(ctx, id, &plan, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
@@ -529,6 +544,7 @@ func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("relocate_when_unreachable"), false)...)
+	keepClaimantToken(ctx, resp.Private, &resp.Diagnostics)
 }
 
 // resolveApplicationID returns the id the new link must have: the configured
