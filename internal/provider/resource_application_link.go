@@ -266,6 +266,14 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 		Primary:    plan.Primary.ValueBool(),
 	})
 	if err != nil {
+		if errors.Is(err, client.ErrValidation) {
+			// An id in use is a 400 (design/api.md §4): see whether the link
+			// appeared since checkCreatable looked.
+			if existing, lookupErr := r.client.ApplicationLink(ctx, id, client.Uncached); lookupErr == nil {
+				addLinkCreatedMeanwhileError(&resp.Diagnostics, existing, err)
+				return
+			}
+		}
 		addAPIError(&resp.Diagnostics, "Error Creating Application Link", "create the application link", err)
 		return
 	}
