@@ -94,7 +94,7 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The link's name, shown to users. It must be unique on the instance.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), notBlank},
 			},
 			"rpc_url": schema.StringAttribute{
 				MarkdownDescription: "The URL the instance uses to reach the peer, including any context path. Changing it " +
