@@ -45,7 +45,7 @@ func (v consumerKeyValidator) ValidateString(_ context.Context, req validator.St
 // end of a sentence starting with the attribute's name.
 func CheckConsumerKey(key string) string {
 	if strings.TrimSpace(key) == "" {
-		return "is empty or blank"
+		return "must not be empty or blank"
 	}
 	i := strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 	if i < 0 {

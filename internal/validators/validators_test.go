@@ -232,7 +232,7 @@ func TestConsumerKey(t *testing.T) {
 		"ci\n":           "contains a line break at offset 2",
 		" ci":            "contains a space at offset 0",
 		"ci\tkey":        "contains a tab at offset 2",
-		"   ":            "is empty or blank",
+		"   ":            "must not be empty or blank",
 	} {
 		got := runString(ConsumerKey(), types.StringValue(key))
 		switch {
