@@ -422,8 +422,19 @@ func parsePublicKey(text string) (*rsa.PublicKey, error) {
 	if !ok {
 		return nil, errNotRSAPublicKey
 	}
+	if key.N.BitLen() < minRSAKeyBits {
+		return nil, errRSAKeyTooShort
+	}
 	return key, nil
 }
+
+// minRSAKeyBits is the shortest modulus Java's RSA KeyFactory takes
+// (sun.security.rsa.RSAKeyFactory, through RSAPublicKeyImpl): shorter keys
+// fail X509EncodedKeySpec decoding, so RSAKeys refuses them as it refuses
+// any bad key (design/api.md §6.1).
+const minRSAKeyBits = 512
+
+var errRSAKeyTooShort = errors.New("RSA keys must be at least 512 bits long")
 
 // normalisePublicKey is the key as the products store and return it:
 // base64 of the DER, without armour (RSAKeys.toPemEncoding).

@@ -203,12 +203,26 @@ func addConsumerKeyInUseError(diags *diag.Diagnostics, err error) {
 func addLinkLookupError(diags *diag.Diagnostics, summary, linkID string, err error) {
 	if errors.Is(err, client.ErrNotFound) {
 		diags.AddAttributeError(path.Root("application_link_id"), "Application Link Not Found",
-			fmt.Sprintf("The instance has no application link with id %s. Create the link first (an "+
+			fmt.Sprintf("The instance has no application link with id %s. If an applinks_application_link resource "+
+				"of this configuration manages it, the link was deleted outside Terraform after the plan was made: run "+
+				"`terraform plan` again, which plans to create the link anew, and apply that plan. Create the link first (an "+
 				"applinks_application_link resource, referenced as `applinks_application_link.<name>.id`, orders "+
 				"this for you), or correct `application_link_id`.\n\n%s", linkID, err))
 		return
 	}
 	addAPIError(diags, summary, "read the application link's OAuth configuration", err)
+}
+
+// addLinkCreatedMeanwhileError reports a create that the instance refused
+// because the link exists after all: another workspace or an administrator
+// created it between the provider's check and its create (the v2 create
+// answers 400 for an id in use, design/api.md §4).
+func addLinkCreatedMeanwhileError(diags *diag.Diagnostics, link *client.ApplicationLink, err error) {
+	diags.AddAttributeError(path.Root("rpc_url"), "Application Link Already Exists",
+		fmt.Sprintf("The instance refused to create the link because a link with id %s (named %q, to %s) now exists: "+
+			"someone else created it while this apply ran. Nothing was created or changed. If that link is the one "+
+			"this resource describes, bring it under Terraform with `terraform import` or an import block using the "+
+			"id %s; otherwise point `rpc_url` at another application.\n\n%s", link.ID, link.Name, link.RPCURL, link.ID, err))
 }
 
 func statusOf(err error) int {

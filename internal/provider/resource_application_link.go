@@ -103,7 +103,7 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The link's name, shown to users. It must be unique on the instance.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), notBlank},
 			},
 			"rpc_url": schema.StringAttribute{
 				MarkdownDescription: "The URL the instance uses to reach the peer, including any context path. Changing it " +
@@ -289,6 +289,14 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 		addLinkConflict(&resp.Diagnostics, conflict, err)
 		return
 	case err != nil:
+		if errors.Is(err, client.ErrValidation) {
+			// An id in use is a 400 (design/api.md §4): see whether the link
+			// appeared since checkCreatable looked.
+			if existing, lookupErr := r.client.ApplicationLink(ctx, id, client.Uncached); lookupErr == nil {
+				addLinkCreatedMeanwhileError(&resp.Diagnostics, existing, err)
+				return
+			}
+		}
 		addAPIError(&resp.Diagnostics, "Error Creating Application Link", "create the application link", err)
 		return
 	case adopted:

@@ -125,7 +125,7 @@ func (r *oauthConsumerResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "The OAuth consumer key: for `incoming`, the key the application sends as " +
 					"`oauth_consumer_key`; for `outgoing`, the key the application's service provider issued to this instance.",
 				Required:   true,
-				Validators: []validator.String{notBlank},
+				Validators: []validator.String{validators.ConsumerKey()},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The consumer's name, shown to users when they authorise it.",

@@ -45,8 +45,9 @@ var allowlistRuleTypes = vocabulary[string]{terms: []term[string]{
 	{"exact_url", client.AllowlistTypeExactURL,
 		"one absolute URL, matched exactly (scheme and host ignore case, path and query do not)"},
 	{"wildcard", client.AllowlistTypeWildcard,
-		"a pattern matched against the whole URL, ignoring case, in which `*` stands for any characters " +
-			"(for example `https://*.example.com/*`)"},
+		"a pattern matched against the whole URL, ignoring case, in which `*` stands for any characters, `/` and `?` " +
+			"included (for example `https://www.example.com/*/feed.xml`); a `*` in the scheme or host therefore matches " +
+			"other hosts too, which the provider warns about"},
 	{"regex", client.AllowlistTypeRegex,
 		"a Java regular expression that must match the whole URL (no `^` or `$` needed); it is case-sensitive unless it starts with `(?i)`"},
 }}
@@ -190,6 +191,9 @@ func validateAllowlistExpression(typeName, expression string, diags *diag.Diagno
 			diags.AddAttributeWarning(at, "Wildcard Rule Not Fully Checked",
 				fmt.Sprintf("The product turns the wildcard %q into a Java regular expression that %s.", expression, warning))
 		}
+		if allowed, where := validators.WildcardHostHole(expression); allowed != "" {
+			diags.AddAttributeWarning(at, "Wildcard Rule Allows Other Hosts", wildcardHoleDetail(expression, allowed, where))
+		}
 	case "regex":
 		problem, warning := validators.CheckJavaRegex(expression)
 		if problem != "" {
@@ -200,7 +204,30 @@ func validateAllowlistExpression(typeName, expression string, diags *diag.Diagno
 			diags.AddAttributeWarning(at, "Regular Expression Not Fully Checked",
 				fmt.Sprintf("The pattern %q %s.", expression, warning))
 		}
+		if piece := validators.CatastrophicBacktracking(expression); piece != "" {
+			diags.AddAttributeWarning(at, "Regular Expression May Backtrack Catastrophically",
+				fmt.Sprintf("The pattern %q repeats %q, whose inside can match the same characters in many ways. Java's "+
+					"regular expressions try every way before they give up on a URL that almost matches, which takes "+
+					"exponential time: one such URL can keep a request thread of the product busy for minutes. Rewrite "+
+					"the piece so that each character can be matched one way only, for example (a+)+$ as a+$, or "+
+					"(.*a)* as (.*a)?.", expression, piece))
+		}
 	}
+}
+
+// wildcardHoleDetail explains a wildcard whose "*" stands for the host:
+// the product allows requests to matching URLs for logged-in users (and
+// anonymous ones with allow_anonymous), so the rule reaches any server.
+func wildcardHoleDetail(expression, allowed, where string) string {
+	fix := "For one host use a `domain` rule such as \"https://www.example.com\", or write the host in full and " +
+		"keep `*` to the path (\"https://www.example.com/*\")."
+	if regex := validators.SubdomainRegexFor(expression); regex != "" {
+		fix = fmt.Sprintf("For a domain and its subdomains use a `regex` rule such as %q instead, whose host part "+
+			"cannot match \"/\" or \"?\"; for one host a `domain` rule.", regex)
+	}
+	return fmt.Sprintf("The wildcard %q %s. The product reads `*` as any characters, \"/\", \"?\" and \"@\" "+
+		"included, so the rule also allows %q, a URL on another host, and the product will call it for its users. %s",
+		expression, where, allowed, fix)
 }
 
 // wildcardToJavaRegex is how the product reads a wildcard: ". ? + | [ ]"
