@@ -191,6 +191,5 @@ func (c *Client) listAllowlistRules(ctx context.Context) ([]AllowlistRule, error
 	if _, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(allowlistPath)}, &listing); err != nil {
 		return nil, err
 	}
-	c.ruleCreates.saw(listing.Rules)
 	return listing.Rules, nil
 }

@@ -2,150 +2,99 @@ package client
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
-	"strconv"
-	"strings"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // The allowlist accepts duplicate rules and has no idempotency key, and a
-// rule carries nothing that says who made it (design/api.md §8.2, §8.3). So
-// when the answer to a create is lost, the only evidence of which rule it
-// made is its id: ids come from a database sequence, so a rule this create
-// made has an id above every id the client saw before sending it
-// (Inferred: the products' tables take their ids from an increasing
-// sequence). Terraform serves every address of a run through one client,
-// so the client also keeps which ids its creates have claimed, and a rule
-// another address of the run got is never adopted twice.
+// rule carries nothing that says who made it (design/api.md §8.2, §8.3). An
+// identical rule made by another workspace in the seconds a lost answer
+// leaves open cannot be told from ours by its fields or its id. So a rule
+// is created under a placeholder nobody else can have written: an exact-URL
+// rule for a random host under the reserved .invalid top-level domain
+// (RFC 2606), allowing nothing inbound and nothing anonymous, and then
+// updated into the rule asked for. Update is partial and may change the
+// type (design/api.md §8.3), and it is idempotent, so a lost answer to it
+// is simply repeated. After a lost answer to the create, the placeholder
+// names this create's rule and no other.
 
-// allowlistCreates is what one client knows about the rules it creates.
-type allowlistCreates struct {
-	// sending is held for reading by every create while its POST is out,
-	// and for writing by the lookup after a lost answer: the lookup lists
-	// the rules only once every other create of the client has its answer
-	// (and has claimed its rule), and no create starts until it is done.
-	sending sync.RWMutex
+// placeholderHostPrefix starts the host of every placeholder, so that an
+// administrator who finds one left by a provider killed between the two
+// steps can tell what it is.
+const placeholderHostPrefix = "applinks-create-"
 
-	mu      sync.Mutex
-	listed  bool  // a listing of the rules has been seen
-	highest int64 // the highest rule id seen in a listing or an answer
-	claimed map[int64]bool
-}
-
-// saw records the ids of a listing.
-func (a *allowlistCreates) saw(rules []AllowlistRule) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.listed = true
-	for _, rule := range rules {
-		a.highest = max(a.highest, rule.ID)
+func newAllowlistPlaceholder() (AllowlistRuleInput, error) {
+	token := make([]byte, 16)
+	if _, err := rand.Read(token); err != nil {
+		return AllowlistRuleInput{}, fmt.Errorf("drawing a placeholder for the new rule: %w", err)
 	}
+	expression := "https://" + placeholderHostPrefix + hex.EncodeToString(token) + ".invalid"
+	typ, no := AllowlistTypeExactURL, false
+	return AllowlistRuleInput{Expression: &expression, Type: &typ, AllowInbound: &no, AllowAnonymousUser: &no}, nil
 }
 
-// claim records that a create of this client made the rule with the id.
-func (a *allowlistCreates) claim(id int64) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.claimed == nil {
-		a.claimed = make(map[int64]bool)
-	}
-	a.claimed[id] = true
-	a.highest = max(a.highest, id)
-}
-
-func (a *allowlistCreates) isClaimed(id int64) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.claimed[id]
-}
-
-// mark is the highest id seen so far, and whether any listing was seen.
-func (a *allowlistCreates) mark() (int64, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.highest, a.listed
-}
-
-// AllowlistRuleConflictError is the ErrCreateConflict of a rule create:
-// after the answer was lost, the instance holds several rules like the one
-// asked for that no other create of this client claimed and that are newer
-// than anything the client had seen, so which one (if any) this create made
-// cannot be told.
-type AllowlistRuleConflictError struct {
-	Rules []AllowlistRule
-}
-
-func (e *AllowlistRuleConflictError) Error() string {
-	ids := make([]string, len(e.Rules))
-	for i, rule := range e.Rules {
-		ids[i] = strconv.FormatInt(rule.ID, 10)
-	}
-	return fmt.Sprintf("allowlist rules %s all match the rule being created and none is claimed: %s",
-		strings.Join(ids, ", "), ErrCreateConflict)
-}
-
-func (e *AllowlistRuleConflictError) Unwrap() error { return ErrCreateConflict }
-
-// CreateAllowlistRuleOnce creates a rule, never twice, and after a lost
-// answer adopts a rule only when the evidence says this create made it:
-// same reports a rule with the type, expression and flags asked for, and of
-// those only one whose id is above the highest id the client saw before
-// the create, and that no other create of the client claimed, is adopted.
-// None is created again (CreateOnce); several are an
-// *AllowlistRuleConflictError.
+// CreateAllowlistRuleOnce creates a rule, never twice, and never adopts a
+// rule it cannot prove it made: it creates a placeholder rule (above), then
+// updates it into in. When the answer to the placeholder's create is lost,
+// the listing shows whether it was made; when the update fails, the
+// placeholder is deleted, so nothing is left behind.
 //
-// It costs one listing of the rules before the first create of a client
-// that has not listed them yet (a refresh that read any rule has), and one
-// after each lost answer.
-func (c *Client) CreateAllowlistRuleOnce(ctx context.Context, in AllowlistRuleInput, same func(AllowlistRule) bool) (*AllowlistRule, bool, error) {
-	if _, listed := c.ruleCreates.mark(); !listed {
-		if _, err := c.AllowlistRules(ctx); err != nil {
-			return nil, false, fmt.Errorf("listing the allowlist before creating a rule: %w", err)
-		}
+// It costs one create and one update, and one listing after each lost
+// answer.
+func (c *Client) CreateAllowlistRuleOnce(ctx context.Context, in AllowlistRuleInput) (*AllowlistRule, error) {
+	placeholder, err := newAllowlistPlaceholder()
+	if err != nil {
+		return nil, err
 	}
-	// The mark of the first attempt: a rule a repeated create finds may be
-	// the first attempt's, landed late.
-	before, _ := c.ruleCreates.mark()
-	return CreateOnce(ctx, c,
-		func(ctx context.Context) (*AllowlistRule, error) {
-			c.ruleCreates.sending.RLock()
-			defer c.ruleCreates.sending.RUnlock()
-			rule, err := c.CreateAllowlistRule(ctx, in)
-			if err == nil {
-				c.ruleCreates.claim(rule.ID)
-			}
-			return rule, err
-		},
+	made, adopted, err := CreateOnce(ctx, c,
+		func(ctx context.Context) (*AllowlistRule, error) { return c.CreateAllowlistRule(ctx, placeholder) },
 		func(ctx context.Context) (*AllowlistRule, bool, error) {
-			return c.findCreatedAllowlistRule(ctx, before, same)
+			return c.findAllowlistPlaceholder(ctx, *placeholder.Expression)
 		})
+	if err != nil {
+		return nil, err
+	}
+	if adopted {
+		tflog.Debug(ctx, "The answer to creating the rule was lost; its placeholder shows it was made", map[string]any{"id": made.ID})
+	}
+	rule, err := c.UpdateAllowlistRule(ctx, made.ID, in)
+	if err == nil {
+		return rule, nil
+	}
+	if deleteErr := c.DeleteAllowlistRule(ctx, made.ID); deleteErr != nil {
+		return nil, fmt.Errorf("%w; deleting the placeholder rule %d (%s) afterwards failed too, so delete it in the "+
+			"allowlist's administration page: %w", err, made.ID, *placeholder.Expression, deleteErr)
+	}
+	return nil, err
 }
 
-func (c *Client) findCreatedAllowlistRule(ctx context.Context, before int64, same func(AllowlistRule) bool) (*AllowlistRule, bool, error) {
-	c.ruleCreates.sending.Lock()
-	defer c.ruleCreates.sending.Unlock()
-	// Every write through the client emptied the cache when it returned,
-	// so this listing is newer than every create of the client.
+// findAllowlistPlaceholder looks for the rules a create of the placeholder
+// made. Every write through the client emptied the cache when it returned,
+// so the listing is newer than the create. A create repeated after a lost
+// answer may find the first attempt's rule landed late besides its own:
+// both are this create's, so one is kept and the others deleted.
+func (c *Client) findAllowlistPlaceholder(ctx context.Context, expression string) (*AllowlistRule, bool, error) {
 	rules, err := c.AllowlistRules(ctx)
 	if err != nil {
 		return nil, false, err
 	}
-	var candidates []AllowlistRule
+	var found *AllowlistRule
 	for _, rule := range rules {
-		if rule.ID > before && same(rule) && !c.ruleCreates.isClaimed(rule.ID) {
-			candidates = append(candidates, rule)
+		if rule.Type != AllowlistTypeExactURL || rule.Expression != expression {
+			continue
+		}
+		if found == nil {
+			found = &rule
+			continue
+		}
+		if err := c.DeleteAllowlistRule(ctx, rule.ID); err != nil {
+			// It allows nothing, and the create has its rule: not worth failing.
+			tflog.Warn(ctx, "Could not delete a second placeholder rule of this create",
+				map[string]any{"id": rule.ID, "expression": expression, "error": err.Error()})
 		}
 	}
-	switch len(candidates) {
-	case 0:
-		return nil, false, nil
-	case 1:
-		c.ruleCreates.claim(candidates[0].ID)
-		tflog.Debug(ctx, "Adopting the allowlist rule created after the highest id seen before the create",
-			map[string]any{"id": candidates[0].ID, "highest_id_before": before})
-		return &candidates[0], true, nil
-	}
-	return nil, false, &AllowlistRuleConflictError{Rules: candidates}
+	return found, found != nil, nil
 }

@@ -87,9 +87,6 @@ type Client struct {
 	caches readCaches
 	// linkLocks serialise the writes to each link (linklocks.go).
 	linkLocks linkLocks
-	// ruleCreates is what the client's allowlist creates have seen and
-	// claimed (allowlist_creates.go).
-	ruleCreates allowlistCreates
 	// incomingKeys records which link holds each incoming consumer key
 	// (consumer_keys.go).
 	incomingKeys incomingKeys

@@ -64,18 +64,3 @@ func addLinkConflict(diags *diag.Diagnostics, conflict *linkConflictError, err e
 			"`rpc_url` to link another application.\n\n%s",
 			link.ID, link.Name, link.RPCURL, strings.Join(conflict.differences, ", "), link.ID, err))
 }
-
-func addAllowlistRuleConflict(diags *diag.Diagnostics, conflict *client.AllowlistRuleConflictError, err error) {
-	rules := make([]string, len(conflict.Rules))
-	for i, rule := range conflict.Rules {
-		rules[i] = fmt.Sprintf("%d (%s %q)", rule.ID, allowlistTypeName(rule.Type), rule.Expression)
-	}
-	diags.AddError("Allowlist Rule Created Elsewhere",
-		fmt.Sprintf("The answer to creating the rule was lost, and the instance now holds several rules with this "+
-			"`type`, `expression` and flags that no other resource of this run claimed: %s. The products accept "+
-			"duplicate rules and have no idempotency keys, so the provider cannot tell which one, if any, this apply "+
-			"created and which another workspace or person did; it adopted and deleted none of them. Import the one "+
-			"this resource should manage (`terraform import` or an import block with its id) and delete any left over "+
-			"in the allowlist's administration page, or apply again and delete the extra rule afterwards.\n\n%s",
-			strings.Join(rules, ", "), err))
-}

@@ -331,6 +331,53 @@ func TestAccOwnership_TwoWorkspacesOlderRuleNotAdopted(t *testing.T) {
 		"lost", figures.lost, "duplicates", figures.duplicates, "orphans", figures.orphans)
 }
 
+// Workspace B creates a rule identical to A's while A's create is held
+// 8 s and then answered 502 without the product acting. B's rule is newer
+// than anything A had seen and claimed by nothing of A's run, so the old
+// lookup adopted it (with a warning that it might be someone else's), and
+// A's destroy deleted it. A's create now goes in under a placeholder that
+// only A can have written: A finds none, creates its own rule, and each
+// workspace ends with its own.
+func TestAccOwnership_TwoWorkspacesIdenticalRuleWhileAnswerIsLost(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run the Terraform CLI")
+	}
+	t.Parallel()
+	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
+	env := cliProvider(t)
+	a := newWorkspace(t, "a", ownershipConfig(jira.URL(), "CI (A)"), env)
+	b := newWorkspace(t, "b", strings.Replace(ownershipConfig(jira.URL(), "CI (B)"), faultGenericURL, "https://build.example.com", 1), env)
+	run := newFaultRun(t)
+	var figures census
+	linkRuleB := fmt.Sprintf("application.link CI (B) (%s) inbound=false anonymous=false", "https://build.example.com")
+
+	run.inject(jira, faultSpec{Method: http.MethodPost, PathPrefix: pathAllowlist, Count: 1, Status: http.StatusBadGateway, LatencyMS: 8000})
+	applyA := a.start("apply", "-auto-approve", "-input=false")
+	mustNotFail(t, waitForRequest(jira, http.MethodPost, pathAllowlist))
+	codeB, outputB := b.start("apply", "-auto-approve", "-input=false").wait()
+	codeA, outputA := applyA.wait()
+	mustNotFail(t, run.consumed())
+	if codeB != 0 || codeA != 0 {
+		t.Fatalf("both applies must succeed; B (exit %d):\n%s\nA (exit %d):\n%s", codeB, outputB, codeA, outputA)
+	}
+	if strings.Contains(outputA, "Adopted") {
+		t.Errorf("A adopted a rule:\n%s", outputA)
+	}
+	ruleA, ruleB := a.ids()["applinks_whitelist_rule.feeds"], b.ids()["applinks_whitelist_rule.feeds"]
+	if ruleA == ruleB {
+		t.Fatalf("A adopted B's rule %s", ruleB)
+	}
+	expectCensus(t, jira, "after both applies", holding{links: []string{"CI (A)", "CI (B)"},
+		rules: []string{feedsRule, feedsRule, linkRule("CI (A)"), linkRuleB}}, &figures)
+	a.destroy()
+	expectCensus(t, jira, "after A's destroy", holding{links: []string{"CI (B)"}, rules: []string{feedsRule, linkRuleB}}, &figures)
+	b.expectEmptyPlan()
+	b.destroy()
+	expectCensus(t, jira, "after B's destroy", holding{}, &figures)
+	reportFigure(t, "workspaces", 2, "faults_injected", run.injected, "requests", run.requests(jira),
+		"lost", figures.lost, "duplicates", figures.duplicates, "orphans", figures.orphans)
+}
+
 // Two identical rules in one configuration, created at the same time, and
 // the answer to one create lost after the product made the rule
 // (drop_response). Each address must end with its own rule and the destroy

@@ -90,12 +90,14 @@ func (r *allowlistRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 			"cross-origin. The product also keeps a rule of its own for every application link; this resource " +
 			"never reads, changes or deletes those, and several rules with the same expression may exist side by side.\n\n" +
 			"Changing the allowlist needs a system administrator. Every attribute is updated in place.\n\n" +
-			"The products accept identical rules and have no idempotency keys. When the answer to a create is lost, the " +
-			"provider adopts a matching rule only if its id is above every id the provider had seen before sending the " +
-			"create and no other resource of the run claimed it, so identical rules of one configuration each keep " +
-			"their own rule and an older rule of another workspace is never taken. An identical rule another workspace " +
-			"creates while the answer is outstanding cannot be told apart from this one and is adopted with a " +
-			"warning; several candidates fail the apply naming them, adopting and deleting none.",
+			"The products accept identical rules and have no idempotency keys, and a rule records nothing of who made " +
+			"it, so after a lost answer an identical rule another workspace made in the same seconds could not be told " +
+			"from this one. The provider therefore creates each rule as a placeholder only it can have written (an exact-URL " +
+			"rule for `https://applinks-create-<random>.invalid`, allowing nothing inbound or anonymous) and then updates " +
+			"it into the configured rule. After a lost answer it adopts the placeholder if the instance holds it and " +
+			"creates it again if not; if the update fails, the placeholder is deleted. A placeholder is visible only for " +
+			"that moment, or if the provider is killed between the two steps: delete any left over in the allowlist's " +
+			"administration page.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The rule's id, a number the instance assigns. Import a rule by this id.",
@@ -323,23 +325,8 @@ func (r *allowlistRuleResource) Create(ctx context.Context, req resource.CreateR
 	}
 	in := allowlistRuleInput(&data)
 	tflog.Debug(ctx, "Creating allowlist rule", map[string]any{"type": *in.Type, "expression": *in.Expression})
-	rule, adopted, err := r.client.CreateAllowlistRuleOnce(ctx, in, func(rule client.AllowlistRule) bool {
-		return rule.Type == *in.Type && rule.AllowInbound == *in.AllowInbound && rule.AllowAnonymousUser == *in.AllowAnonymousUser &&
-			equivalentExpressions(data.Type.ValueString(), rule.Expression, *in.Expression)
-	})
-	if adopted {
-		resp.Diagnostics.AddWarning("Allowlist Rule Adopted After a Lost Response",
-			fmt.Sprintf("The answer to creating the rule was lost. The instance holds rule %d with the same type, expression "+
-				"and flags, newer than every rule the provider had seen and claimed by no other resource of this run, so "+
-				"Terraform now manages it. The provider cannot tell it from an identical rule another workspace or person "+
-				"created in the same seconds; if that is what happened, remove this resource from the state and apply again.", rule.ID))
-	}
-	var conflict *client.AllowlistRuleConflictError
-	switch {
-	case errors.As(err, &conflict):
-		addAllowlistRuleConflict(&resp.Diagnostics, conflict, err)
-		return
-	case err != nil:
+	rule, err := r.client.CreateAllowlistRuleOnce(ctx, in)
+	if err != nil {
 		addAllowlistAPIError(&resp.Diagnostics, "Error Creating Allowlist Rule", "create the allowlist rule", err)
 		return
 	}
