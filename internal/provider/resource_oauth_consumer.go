@@ -406,7 +406,7 @@ func (r *oauthConsumerResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	found := r.readInto(ctx, &state, r.client.LinkAuthentication, &resp.Diagnostics)
+	found := r.readInto(ctx, &state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -672,7 +672,7 @@ func (r *oauthConsumerResource) writeOutgoing(ctx context.Context, plan *oauthCo
 // checks that it holds what was planned.
 func (r *oauthConsumerResource) readBack(ctx context.Context, plan *oauthConsumerResourceModel, diags *diag.Diagnostics) {
 	got := *plan
-	found := r.readInto(ctx, &got, r.client.LinkAuthentication, diags)
+	found := r.readInto(ctx, &got, diags)
 	switch {
 	case diags.HasError():
 		return
@@ -717,12 +717,11 @@ func consumerDifferences(want, got *oauthConsumerResourceModel) []string {
 	return differences
 }
 
-// readInto reads the consumer the model names into it with
-// readAuthentication and reports whether it exists. A deleted link means a
-// deleted consumer.
-func (r *oauthConsumerResource) readInto(ctx context.Context, m *oauthConsumerResourceModel, readAuthentication func(context.Context, string) (*client.LinkAuthentication, error), diags *diag.Diagnostics) bool {
+// readInto reads the consumer the model names into it and reports whether
+// it exists. A deleted link means a deleted consumer.
+func (r *oauthConsumerResource) readInto(ctx context.Context, m *oauthConsumerResourceModel, diags *diag.Diagnostics) bool {
 	linkID, direction := m.ApplicationLinkID.ValueString(), m.Direction.ValueString()
-	auth, err := readAuthentication(ctx, linkID)
+	auth, err := r.client.LinkAuthentication(ctx, linkID)
 	if errors.Is(err, client.ErrNotFound) {
 		return false
 	}
