@@ -292,6 +292,58 @@ func TestAccOwnership_TwoWorkspacesLinkConflict(t *testing.T) {
 		"lost", figures.lost, "duplicates", figures.duplicates, "orphans", figures.orphans)
 }
 
+// ruleRace is two workspaces with an identical domain rule and links to
+// different applications, so that only the rules meet.
+type ruleRace struct {
+	t       *testing.T
+	jira    *emulator.Instance
+	a, b    *workspace
+	run     *faultRun
+	figures census
+}
+
+const ruleRaceURLB = "https://build.example.com"
+
+func newRuleRace(t *testing.T) *ruleRace {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run the Terraform CLI")
+	}
+	t.Parallel()
+	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
+	env := cliProvider(t)
+	return &ruleRace{
+		t:    t,
+		jira: jira,
+		a:    newWorkspace(t, "a", ownershipConfig(jira.URL(), "CI (A)"), env),
+		b:    newWorkspace(t, "b", strings.Replace(ownershipConfig(jira.URL(), "CI (B)"), faultGenericURL, ruleRaceURLB, 1), env),
+		run:  newFaultRun(t),
+	}
+}
+
+// expectEachKeepsItsRule checks, after both applies, that A and B hold
+// different rules, that A's destroy leaves B's objects alone, and that
+// nothing is left after B's.
+func (r *ruleRace) expectEachKeepsItsRule() {
+	t := r.t
+	t.Helper()
+	mustNotFail(t, r.run.consumed())
+	ruleA, ruleB := r.a.ids()["applinks_whitelist_rule.feeds"], r.b.ids()["applinks_whitelist_rule.feeds"]
+	if ruleA == ruleB {
+		t.Fatalf("A adopted B's rule %s", ruleB)
+	}
+	linkRuleB := fmt.Sprintf("application.link CI (B) (%s) inbound=false anonymous=false", ruleRaceURLB)
+	expectCensus(t, r.jira, "after both applies", holding{links: []string{"CI (A)", "CI (B)"},
+		rules: []string{feedsRule, feedsRule, linkRule("CI (A)"), linkRuleB}}, &r.figures)
+	r.a.destroy()
+	expectCensus(t, r.jira, "after A's destroy", holding{links: []string{"CI (B)"}, rules: []string{feedsRule, linkRuleB}}, &r.figures)
+	r.b.expectEmptyPlan()
+	r.b.destroy()
+	expectCensus(t, r.jira, "after B's destroy", holding{}, &r.figures)
+	reportFigure(t, "workspaces", 2, "faults_injected", r.run.injected, "requests", r.run.requests(r.jira),
+		"lost", r.figures.lost, "duplicates", r.figures.duplicates, "orphans", r.figures.orphans)
+}
+
 // Workspace B already holds a rule when A creates an identical one (the
 // products accept duplicates) and A's create is answered 502 after 3 s
 // without the product acting. B's older rule is not A's to adopt: A
@@ -299,36 +351,11 @@ func TestAccOwnership_TwoWorkspacesLinkConflict(t *testing.T) {
 // destroy leaves B's alone. The old lookup took the newest matching rule,
 // B's.
 func TestAccOwnership_TwoWorkspacesOlderRuleNotAdopted(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run the Terraform CLI")
-	}
-	t.Parallel()
-	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
-	env := cliProvider(t)
-	a := newWorkspace(t, "a", ownershipConfig(jira.URL(), "CI (A)"), env)
-	// B links another application, so that only the rules meet.
-	b := newWorkspace(t, "b", strings.Replace(ownershipConfig(jira.URL(), "CI (B)"), faultGenericURL, "https://build.example.com", 1), env)
-	run := newFaultRun(t)
-	var figures census
-	linkRuleB := fmt.Sprintf("application.link CI (B) (%s) inbound=false anonymous=false", "https://build.example.com")
-
-	b.apply()
-	run.inject(jira, faultSpec{Method: http.MethodPost, PathPrefix: pathAllowlist, Count: 1, Status: http.StatusBadGateway, LatencyMS: 3000})
-	a.apply()
-	mustNotFail(t, run.consumed())
-	ruleA, ruleB := a.ids()["applinks_whitelist_rule.feeds"], b.ids()["applinks_whitelist_rule.feeds"]
-	if ruleA == ruleB {
-		t.Fatalf("A adopted B's rule %s", ruleB)
-	}
-	expectCensus(t, jira, "after both applies", holding{links: []string{"CI (A)", "CI (B)"},
-		rules: []string{feedsRule, feedsRule, linkRule("CI (A)"), linkRuleB}}, &figures)
-	a.destroy()
-	expectCensus(t, jira, "after A's destroy", holding{links: []string{"CI (B)"}, rules: []string{feedsRule, linkRuleB}}, &figures)
-	b.expectEmptyPlan()
-	b.destroy()
-	expectCensus(t, jira, "after B's destroy", holding{}, &figures)
-	reportFigure(t, "workspaces", 2, "faults_injected", run.injected, "requests", run.requests(jira),
-		"lost", figures.lost, "duplicates", figures.duplicates, "orphans", figures.orphans)
+	race := newRuleRace(t)
+	race.b.apply()
+	race.run.inject(race.jira, faultSpec{Method: http.MethodPost, PathPrefix: pathAllowlist, Count: 1, Status: http.StatusBadGateway, LatencyMS: 3000})
+	race.a.apply()
+	race.expectEachKeepsItsRule()
 }
 
 // Workspace B creates a rule identical to A's while A's create is held
@@ -339,43 +366,19 @@ func TestAccOwnership_TwoWorkspacesOlderRuleNotAdopted(t *testing.T) {
 // only A can have written: A finds none, creates its own rule, and each
 // workspace ends with its own.
 func TestAccOwnership_TwoWorkspacesIdenticalRuleWhileAnswerIsLost(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run the Terraform CLI")
-	}
-	t.Parallel()
-	jira := faultInstance(t, emulator.Options{}, "jira=jira").Instance("jira")
-	env := cliProvider(t)
-	a := newWorkspace(t, "a", ownershipConfig(jira.URL(), "CI (A)"), env)
-	b := newWorkspace(t, "b", strings.Replace(ownershipConfig(jira.URL(), "CI (B)"), faultGenericURL, "https://build.example.com", 1), env)
-	run := newFaultRun(t)
-	var figures census
-	linkRuleB := fmt.Sprintf("application.link CI (B) (%s) inbound=false anonymous=false", "https://build.example.com")
-
-	run.inject(jira, faultSpec{Method: http.MethodPost, PathPrefix: pathAllowlist, Count: 1, Status: http.StatusBadGateway, LatencyMS: 8000})
-	applyA := a.start("apply", "-auto-approve", "-input=false")
-	mustNotFail(t, waitForRequest(jira, http.MethodPost, pathAllowlist))
-	codeB, outputB := b.start("apply", "-auto-approve", "-input=false").wait()
+	race := newRuleRace(t)
+	race.run.inject(race.jira, faultSpec{Method: http.MethodPost, PathPrefix: pathAllowlist, Count: 1, Status: http.StatusBadGateway, LatencyMS: 8000})
+	applyA := race.a.start("apply", "-auto-approve", "-input=false")
+	mustNotFail(t, waitForRequest(race.jira, http.MethodPost, pathAllowlist))
+	codeB, outputB := race.b.start("apply", "-auto-approve", "-input=false").wait()
 	codeA, outputA := applyA.wait()
-	mustNotFail(t, run.consumed())
 	if codeB != 0 || codeA != 0 {
 		t.Fatalf("both applies must succeed; B (exit %d):\n%s\nA (exit %d):\n%s", codeB, outputB, codeA, outputA)
 	}
 	if strings.Contains(outputA, "Adopted") {
 		t.Errorf("A adopted a rule:\n%s", outputA)
 	}
-	ruleA, ruleB := a.ids()["applinks_whitelist_rule.feeds"], b.ids()["applinks_whitelist_rule.feeds"]
-	if ruleA == ruleB {
-		t.Fatalf("A adopted B's rule %s", ruleB)
-	}
-	expectCensus(t, jira, "after both applies", holding{links: []string{"CI (A)", "CI (B)"},
-		rules: []string{feedsRule, feedsRule, linkRule("CI (A)"), linkRuleB}}, &figures)
-	a.destroy()
-	expectCensus(t, jira, "after A's destroy", holding{links: []string{"CI (B)"}, rules: []string{feedsRule, linkRuleB}}, &figures)
-	b.expectEmptyPlan()
-	b.destroy()
-	expectCensus(t, jira, "after B's destroy", holding{}, &figures)
-	reportFigure(t, "workspaces", 2, "faults_injected", run.injected, "requests", run.requests(jira),
-		"lost", figures.lost, "duplicates", figures.duplicates, "orphans", figures.orphans)
+	race.expectEachKeepsItsRule()
 }
 
 // Two identical rules in one configuration, created at the same time, and
