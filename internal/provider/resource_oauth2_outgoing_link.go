@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -38,6 +39,9 @@ var oauth2ProviderTypes = vocabulary[string]{terms: []term[string]{
 	{"custom", "STANDARD", "any other OAuth 2.0 provider, another Atlassian instance included"},
 }}
 
+// redirectSuffixPattern keeps a suffix one path segment.
+var redirectSuffixPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
 // NewOAuth2OutgoingLinkResource returns the applinks_oauth2_outgoing_link
 // resource.
 func NewOAuth2OutgoingLinkResource() resource.Resource {
@@ -60,6 +64,7 @@ type oauth2OutgoingLinkResourceModel struct {
 	AuthorizationEndpoint types.String `tfsdk:"authorization_endpoint"`
 	TokenEndpoint         types.String `tfsdk:"token_endpoint"`
 	Scopes                types.List   `tfsdk:"scopes"`
+	RedirectURISuffix     types.String `tfsdk:"redirect_uri_suffix"`
 	RedirectURI           types.String `tfsdk:"redirect_uri"`
 }
 
@@ -144,6 +149,15 @@ func (r *oauth2OutgoingLinkResource) Schema(_ context.Context, _ resource.Schema
 				ElementType: types.StringType,
 				Validators:  []validator.List{listvalidator.ValueStringsAre(notBlank), listvalidator.UniqueValues()},
 			},
+			"redirect_uri_suffix": schema.StringAttribute{
+				MarkdownDescription: "The last segment of `redirect_uri`. Left unset, the instance picks a random one; " +
+					"set it (for example from a `random_id`) when the provider's registration of `redirect_uri` must be " +
+					"known before this link exists, as between two instances managed in one configuration.",
+				Optional:      true,
+				Computed:      true,
+				Validators:    []validator.String{stringvalidator.RegexMatches(redirectSuffixPattern, "must be letters, digits, `-` or `_`")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
 			"redirect_uri": schema.StringAttribute{
 				MarkdownDescription: "The redirect URI the instance computed for this link: register it at the provider " +
 					"(for another Atlassian instance, as a `redirect_urls` entry of its `applinks_oauth2_client`).",
@@ -193,13 +207,15 @@ func (r *oauth2OutgoingLinkResource) Create(ctx context.Context, req resource.Cr
 				"bring the existing one under Terraform with `terraform import <address> %s`.", existing.Name, existing.ID, existing.ID))
 		return
 	}
-	_, suffix, err := r.client.OAuth2RedirectURI(ctx, plan.AuthorizationEndpoint.ValueString())
-	if err != nil {
-		addOAuth2OutgoingError(&resp.Diagnostics, "Error Creating OAuth 2.0 Outgoing Link", "get a redirect URI for the link", err)
-		return
-	}
 	in := r.input(ctx, &plan, secret, &resp.Diagnostics)
-	in.RedirectURISuffix = suffix
+	if in.RedirectURISuffix == "" {
+		_, suffix, err := r.client.OAuth2RedirectURI(ctx, plan.AuthorizationEndpoint.ValueString())
+		if err != nil {
+			addOAuth2OutgoingError(&resp.Diagnostics, "Error Creating OAuth 2.0 Outgoing Link", "get a redirect URI for the link", err)
+			return
+		}
+		in.RedirectURISuffix = suffix
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -298,6 +314,7 @@ func (r *oauth2OutgoingLinkResource) input(ctx context.Context, m *oauth2Outgoin
 		Type: wireOrName(oauth2ProviderTypes, m.ProviderType.ValueString()), ClientID: m.ClientID.ValueString(),
 		ClientSecret: secret, AuthorizationEndpoint: m.AuthorizationEndpoint.ValueString(),
 		TokenEndpoint: m.TokenEndpoint.ValueString(), Scopes: scopes,
+		RedirectURISuffix: m.RedirectURISuffix.ValueString(),
 	}
 }
 
@@ -321,6 +338,7 @@ func (r *oauth2OutgoingLinkResource) fill(ctx context.Context, m *oauth2Outgoing
 		diags.Append(d...)
 		m.Scopes = scopes
 	}
+	m.RedirectURISuffix = types.StringValue(c.RedirectURISuffix)
 	m.RedirectURI = types.StringValue(c.RedirectURI(r.client.BaseURL()))
 	m.ClientSecretWO = types.StringNull()
 }
