@@ -192,9 +192,9 @@ func TestAccOAuth2ClientResource_oauth2Library(t *testing.T) {
 						if err != nil || status != http.StatusOK || !strings.Contains(body, `"name":"admin"`) {
 							return fmt.Errorf("GET /myself with the token: HTTP %d %s %v", status, body, err)
 						}
-						status, _, err = callWithToken(ctx, cfg, readToken, http.MethodPut, base+"/rest/api/2/settings/baseUrl", `"`+base+`"`)
-						if err != nil || status != http.StatusForbidden {
-							return fmt.Errorf("a write with a READ token of a system administrator: HTTP %d %v, want 403", status, err)
+						status, body, err = callWithToken(ctx, cfg, readToken, http.MethodPut, base+"/rest/api/2/settings/baseUrl", `"`+base+`"`)
+						if err != nil || status != http.StatusForbidden || !strings.Contains(body, "scope does not allow") {
+							return fmt.Errorf("a write with a READ token of a system administrator: HTTP %d %s %v, want the scope's 403", status, body, err)
 						}
 						return nil
 					},
