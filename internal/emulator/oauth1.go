@@ -75,6 +75,9 @@ func (i *Instance) authenticate(r *http.Request) (*user, error) {
 	if isOAuthRequest(r) {
 		return i.verifyOAuthRequest(r, time.Now())
 	}
+	if u, ok := i.oauth2BearerUser(r); ok {
+		return u, nil
+	}
 	return i.users.authenticate(r)
 }
 

@@ -47,6 +47,9 @@ type state struct {
 	// AllowlistLinkRestrictiveness is ALLOW_AUTHENTICATED (the default, also
 	// when empty), ALLOW_ANONYMOUS or DENY.
 	AllowlistLinkRestrictiveness string `json:"allowlist_link_restrictiveness,omitempty"`
+
+	// OAuth2 is the OAuth 2.0 plugins' state (oauth2_clients.go).
+	OAuth2 oauth2State `json:"oauth2,omitzero"`
 }
 
 // storedLink is one application link as the products keep it: the link
