@@ -206,3 +206,20 @@ func isMutativeMethod(method string) bool {
 	}
 	return true
 }
+
+// ---- OAuth 2.0 access token scopes ----
+
+// msgOAuth2ScopeTooLow is Inferred English for the provider's refusal of a
+// request the token's scope does not cover.
+const msgOAuth2ScopeTooLow = "The OAuth 2.0 access token's scope does not allow this request."
+
+// tokenScopeForbids reports a request by a READ token that would change
+// something (design/api.md §10.3); the rights above READ are capped in
+// oauth2BearerUser.
+func tokenScopeForbids(ex *exchange) bool {
+	return ex.user != nil && ex.user.oauth2Scope == "READ" && isMutativeMethod(ex.r.Method)
+}
+
+func refuseTokenScope(ex *exchange) {
+	writeMappedStatus(ex, newStatus(http.StatusForbidden, msgOAuth2ScopeTooLow))
+}

@@ -18,7 +18,10 @@
 // auth_providers.go with the others), applinks_ui.go, applinks_v3.go,
 // status.go, oauth_status.go, applinks_oauth.go, allowlist.go and
 // allowlist_check.go (with java_uri.go and java_regex.go, models of Java's
-// URI and regex) and jira_api.go. store.go keeps an instance's state,
+// URI and regex), jira_api.go, and the OAuth 2.0 families: oauth2_clients.go
+// (incoming clients), oauth2_server.go (the authorisation server and its
+// tokens as credentials) and oauth2_client_config.go (outgoing
+// configurations and their flow). store.go keeps an instance's state,
 // peer.go makes its calls to other servers and server.go starts and stops
 // instances.
 //

@@ -108,7 +108,11 @@ func (h *productHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.router.match(r.Method, path)
 	ex := &exchange{w: w, r: r, inst: h.inst, route: m.route, params: m.params, accept: accept}
 
-	u, err := h.inst.authenticate(r) // OAuth-signed requests are verified in oauth1.go
+	var u *user
+	var err error
+	if m.route == nil || !m.route.clientAuthentication {
+		u, err = h.inst.authenticate(r) // OAuth-signed requests are verified in oauth1.go
+	}
 	if err != nil {
 		rejectAuthentication(ex, err)
 		return
@@ -121,6 +125,10 @@ func (h *productHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if m.route.isREST() && !h.negotiate(ex) {
+		return
+	}
+	if tokenScopeForbids(ex) { // design/api.md §10.3
+		refuseTokenScope(ex)
 		return
 	}
 	for _, check := range m.route.access.filters {

@@ -35,6 +35,10 @@ type endpoint struct {
 	// cors adds the applinks CorsInterceptor headers to the handler's
 	// responses.
 	cors bool
+	// clientAuthentication marks a resource that reads the Authorization
+	// header itself (the OAuth 2.0 token endpoint's client credentials), so
+	// no user login is attempted with it.
+	clientAuthentication bool
 }
 
 type route struct {

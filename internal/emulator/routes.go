@@ -53,6 +53,10 @@ var (
 	allowlistModule = restModule{name: "whitelist", versions: []string{"1.0", "latest"}}
 	// jiraAPIv2 is Jira's own REST API.
 	jiraAPIv2 = restModule{name: "api", versions: []string{"2"}}
+	// oauth2Provider and oauth2Client are the OAuth 2.0 plugins' modules
+	// (design/api.md §10.2, §10.5); Inferred: the client's path.
+	oauth2Provider = restModule{name: "oauth2", versions: []string{"latest"}}
+	oauth2Client   = restModule{name: "oauth2-client", versions: []string{"latest"}}
 )
 
 // newRouter declares every route; extra lets tests add routes of their own.
@@ -156,6 +160,35 @@ func newRouter(extra func(*router)) *router {
 	rt.rest(jiraAPIv2, http.MethodGet, "/myself", endpoint{handle: serveMyself, access: authenticatedOnly, produces: producesJSON})
 	rt.rest(jiraAPIv2, http.MethodPut, "/settings/baseUrl", endpoint{handle: putBaseURL, access: sysadminOnly, produces: producesJSON, consumes: consumesJSON})
 
+	// ---- /rest/oauth2 and /rest/oauth2-client ----
+
+	// Incoming clients (oauth2_clients.go, §10.2): SysadminOnlyResourceFilter.
+	rt.rest(oauth2Provider, http.MethodGet, "/client", oauth2SysadminResource(listOAuth2Clients))
+	rt.rest(oauth2Provider, http.MethodPost, "/client", oauth2SysadminResource(createOAuth2Client))
+	rt.rest(oauth2Provider, http.MethodGet, "/client/{id}", oauth2SysadminResource(getOAuth2Client))
+	rt.rest(oauth2Provider, http.MethodPut, "/client/{id}", oauth2SysadminResource(updateOAuth2Client))
+	rt.rest(oauth2Provider, http.MethodPut, "/client/reset/{clientId}", oauth2SysadminResource(resetOAuth2ClientSecret))
+	rt.rest(oauth2Provider, http.MethodDelete, "/client/{id}", oauth2SysadminResource(deleteOAuth2Client))
+	// The authorisation server (oauth2_server.go, §10.4). Inferred: both
+	// are anonymous at the REST layer and the token endpoint, which clients
+	// POST forms to, is @XsrfProtectionExcluded.
+	rt.rest(oauth2Provider, http.MethodGet, "/authorize", endpoint{handle: authorizeOAuth2, access: anonymousAllowed, produces: producesJSON, noCache: true})
+	rt.rest(oauth2Provider, http.MethodPost, "/token", endpoint{handle: issueOAuth2Token, access: anonymousAllowed, produces: producesJSON,
+		consumes: []string{"application/x-www-form-urlencoded"}, xsrf: xsrfExcluded, clientAuthentication: true})
+	// Outgoing configurations and their flow (oauth2_client_config.go,
+	// §10.5): admins, checked like the v3 service (Inferred).
+	rt.rest(oauth2Client, http.MethodGet, "/config", v3Admin(listOAuth2ClientConfigs))
+	rt.rest(oauth2Client, http.MethodPost, "/config", v3Admin(createOAuth2ClientConfig))
+	rt.rest(oauth2Client, http.MethodGet, "/config/{id}", v3Admin(findOAuth2ClientConfig(false)))
+	rt.rest(oauth2Client, http.MethodPut, "/config/{id}", v3Admin(updateOAuth2ClientConfig))
+	rt.rest(oauth2Client, http.MethodDelete, "/config/{id}", v3Admin(deleteOAuth2ClientConfig))
+	rt.rest(oauth2Client, http.MethodGet, "/config/name/{name}", v3Admin(findOAuth2ClientConfig(true)))
+	rt.rest(oauth2Client, http.MethodGet, "/config/get-redirect-uri", v3Admin(getOAuth2RedirectURI))
+	rt.rest(oauth2Client, http.MethodGet, "/config/is-name-unique", v3Admin(isOAuth2ConfigNameUnique))
+	rt.rest(oauth2Client, http.MethodPost, "/config/flow", v3Admin(startOAuth2Flow))
+	rt.rest(oauth2Client, http.MethodGet, "/config/flow/{flowRequestId}", v3Admin(getOAuth2Flow))
+	rt.servlet(http.MethodGet, "/plugins/servlet/oauth2/client/callback/{suffix}", endpoint{handle: completeOAuth2Flow, access: anonymousAllowed})
+
 	// ---- Servlets, outside the REST modules ----
 
 	// The base URL, which is what peers' online checks request (manifest.go).
@@ -228,4 +261,10 @@ func v3Anonymous(handle func(*exchange)) endpoint {
 // allowlistResource is a method of the JSON-only whitelist resource.
 func allowlistResource(handle func(*exchange), access accessPolicy) endpoint {
 	return endpoint{handle: handle, access: access, produces: producesJSON, consumes: consumesJSON}
+}
+
+// oauth2SysadminResource is a method of the oauth2-provider plugin's
+// ClientResource: JSON, system administrators only.
+func oauth2SysadminResource(handle func(*exchange)) endpoint {
+	return endpoint{handle: handle, access: sysadminOnly, produces: producesJSON, consumes: consumesJSON, noCache: true}
 }

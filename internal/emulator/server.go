@@ -44,6 +44,13 @@ type Options struct {
 	// every call to another server, as a product's JVM trust store does; nil
 	// means the system pool, in which a test CA is untrusted.
 	PeerRootCAs *x509.CertPool
+	// OAuth2SkipBaseURLHTTPS and OAuth2SkipRedirectURLHTTPS lift the OAuth
+	// 2.0 provider's HTTPS rules, as the system properties
+	// atlassian.oauth2.provider.skip.base.url.https.requirement and
+	// atlassian.oauth2.provider.skip.redirect.url.https.requirement do
+	// (design/api.md §10.4).
+	OAuth2SkipBaseURLHTTPS     bool
+	OAuth2SkipRedirectURLHTTPS bool
 }
 
 // product is what differs between the emulated product types.

@@ -21,6 +21,10 @@ type user struct {
 	systemAdministrator bool
 	// personalAccessTokens are accepted as "Authorization: Bearer <token>".
 	personalAccessTokens []string
+	// oauth2Scope is the scope of the OAuth 2.0 access token the request
+	// came with, whose rights are already capped (oauth2_server.go); empty
+	// for other credentials.
+	oauth2Scope string
 }
 
 // isAdmin mirrors AdminUIAuthenticator.isAdmin: admin or system admin.

@@ -28,10 +28,12 @@ import (
 var models = map[string]any{
 	"applinks": applinksProviderModel{},
 
-	"applinks_application_link": applicationLinkResourceModel{},
-	"applinks_oauth_consumer":   oauthConsumerResourceModel{},
-	"applinks_whitelist":        allowlistResourceModel{},
-	"applinks_whitelist_rule":   allowlistRuleResourceModel{},
+	"applinks_application_link":     applicationLinkResourceModel{},
+	"applinks_oauth_consumer":       oauthConsumerResourceModel{},
+	"applinks_oauth2_client":        oauth2ClientResourceModel{},
+	"applinks_oauth2_outgoing_link": oauth2OutgoingLinkResourceModel{},
+	"applinks_whitelist":            allowlistResourceModel{},
+	"applinks_whitelist_rule":       allowlistRuleResourceModel{},
 
 	"data.applinks_application_link_status": applicationLinkStatusDataSourceModel{},
 	"data.applinks_application_links":       applicationLinksDataSourceModel{},

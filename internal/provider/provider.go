@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -25,6 +26,8 @@ import (
 )
 
 var _ provider.Provider = (*applinksProvider)(nil)
+
+var _ provider.ProviderWithEphemeralResources = (*applinksProvider)(nil)
 
 // Environment variables that stand in for provider attributes left unset.
 const (
@@ -231,7 +234,9 @@ func (p *applinksProvider) Configure(ctx context.Context, req provider.Configure
 		"commit":          p.commit,
 	})
 	resp.DataSourceData = c
-	resp.ResourceData = c
+	resp.EphemeralResourceData = c
+	// Each walk configures the provider anew, so the claims start empty.
+	resp.ResourceData = &resourceData{client: c, claims: newPlanClaims()}
 }
 
 // rejectUnknown reports every attribute whose value is not known yet: the
@@ -334,6 +339,15 @@ func (p *applinksProvider) Resources(_ context.Context) []func() resource.Resour
 		NewOAuthConsumerResource,
 		NewAllowlistRuleResource,
 		NewAllowlistResource,
+		NewOAuth2ClientResource,
+		NewOAuth2OutgoingLinkResource,
+	}
+}
+
+// EphemeralResources lists the values Terraform reads without storing them.
+func (p *applinksProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewOAuth2ClientSecretEphemeralResource,
 	}
 }
 

@@ -49,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags.StringVar(&opts.DataDir, "data", "", "directory to persist instance state in")
 	flags.BoolVar(&opts.Control, "control", false, "serve the test-control API under /_emulator/")
 	flags.BoolVar(&opts.AllowAllHosts, "allow-all-hosts", false, "allow loopback peers, like -Dapplinks.allow.all.hosts=true")
+	flags.BoolVar(&opts.OAuth2SkipBaseURLHTTPS, "oauth2-skip-base-url-https", false, "serve OAuth 2.0 on an http:// base URL, like -Datlassian.oauth2.provider.skip.base.url.https.requirement=true")
+	flags.BoolVar(&opts.OAuth2SkipRedirectURLHTTPS, "oauth2-skip-redirect-url-https", false, "allow http:// OAuth 2.0 redirect URLs, like -Datlassian.oauth2.provider.skip.redirect.url.https.requirement=true")
 	verbose := flags.Bool("v", false, "log requests to stderr")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -1,0 +1,223 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
+)
+
+// TestAccOAuth2OutgoingLinkResource_betweenInstances: jira's outgoing link
+// to wiki's incoming client, both made by Terraform; the flow run through
+// the instances' own endpoints gives jira a token with which it calls wiki.
+func TestAccOAuth2OutgoingLinkResource_betweenInstances(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{OAuth2SkipBaseURLHTTPS: true, OAuth2SkipRedirectURLHTTPS: true}, "jira=jira", "wiki=confluence")
+	jira, wiki := srv.Instance("jira"), srv.Instance("wiki")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: twoInstanceProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccOAuth2OutgoingConfig(jira.URL(), wiki.URL()),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("applinks_oauth2_outgoing_link.wiki", tfjsonpath.New("redirect_uri"),
+						knownvalue.StringRegexp(regexp.MustCompile("^"+regexp.QuoteMeta(jira.URL())+"/plugins/servlet/oauth2/client/callback/[0-9a-f]{32}$"))),
+					statecheck.ExpectKnownValue("applinks_oauth2_outgoing_link.wiki", tfjsonpath.New("client_secret_wo"), knownvalue.Null()),
+				},
+				Check: func(s *terraform.State) error {
+					link := s.RootModule().Resources["applinks_oauth2_outgoing_link.wiki"].Primary
+					return runFlowAndCall(jira, wiki, link.ID)
+				},
+			},
+			{
+				ResourceName:            "applinks_oauth2_outgoing_link.wiki",
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"client_secret_wo_version"},
+			},
+			{
+				Config:           testAccOAuth2OutgoingConfig(jira.URL(), wiki.URL()),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// twoInstanceProviderFactories serves the provider twice, as applinks and
+// as wiki: in-process, one server would hold only the last configuration of
+// two aliases, so each instance gets a provider of its own.
+func twoInstanceProviderFactories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"applinks": providerserver.NewProtocol6WithError(newWithEnv("test", "none", mapEnv(nil))()),
+		"wiki":     providerserver.NewProtocol6WithError(newWithEnv("test", "none", mapEnv(nil))()),
+	}
+}
+
+// testAccOAuth2OutgoingConfig: the client's redirect URL is the link's
+// computed redirect_uri, so Terraform orders them link first; the link takes
+// the id and secret of the client through variables resolved by a second
+// resource: here the client is created first with a redirect URL the link
+// is then given the suffix of, which is what admins do by hand in the
+// products (copy the redirect URI, then the id and secret).
+func testAccOAuth2OutgoingConfig(jira, wiki string) string {
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    applinks = { source = "hashicorp/applinks" }
+    wiki     = { source = "hashicorp/wiki" }
+  }
+}
+
+provider "applinks" {
+  url      = %[1]q
+  username = "admin"
+  password = "admin"
+}
+
+provider "wiki" {
+  url      = %[2]q
+  username = "admin"
+  password = "admin"
+}
+
+resource "applinks_oauth2_client" "jira" {
+  provider      = wiki
+  name          = "Jira"
+  redirect_urls = ["%[1]s/plugins/servlet/oauth2/client/callback/${terraform_data.suffix.output}"]
+  scope         = "READ"
+}
+
+resource "terraform_data" "suffix" {
+  input = "0123456789abcdef0123456789abcdef"
+}
+
+resource "applinks_oauth2_outgoing_link" "wiki" {
+  name                     = "Confluence"
+  provider_type            = "custom"
+  client_id                = applinks_oauth2_client.jira.client_id
+  client_secret_wo         = ephemeral.applinks_oauth2_client_secret.jira.client_secret
+  client_secret_wo_version = 1
+  authorization_endpoint   = "%[2]s/rest/oauth2/latest/authorize"
+  token_endpoint           = "%[2]s/rest/oauth2/latest/token"
+  scopes                   = ["READ"]
+  redirect_uri_suffix      = terraform_data.suffix.output
+}
+
+ephemeral "applinks_oauth2_client_secret" "jira" {
+  provider = wiki
+  id       = applinks_oauth2_client.jira.id
+}
+`, jira, wiki)
+}
+
+// runFlowAndCall drives the flow as the admin's browser would, then has
+// jira call wiki's /myself with the token it obtained.
+func runFlowAndCall(jira, wiki *emulator.Instance, configID string) error {
+	var flow struct {
+		FlowRequestID    string `json:"flowRequestId"`
+		AuthorizationURL string `json:"authorizationUrl"`
+	}
+	if _, err := emulatorCall(jira, http.MethodPost, "/rest/oauth2-client/latest/config/flow?id="+configID, nil, &flow); err != nil {
+		return err
+	}
+	req, _ := http.NewRequest(http.MethodGet, flow.AuthorizationURL, nil)
+	req.SetBasicAuth("user", "user")
+	resp, err := noRedirects.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		return fmt.Errorf("authorize at wiki: HTTP %d", resp.StatusCode)
+	}
+	resp, err = noRedirects.Get(resp.Header.Get("Location"))
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	var result struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+	}
+	if _, err := emulatorCall(jira, http.MethodGet, "/rest/oauth2-client/latest/config/flow/"+flow.FlowRequestID, nil, &result); err != nil {
+		return err
+	}
+	if result.Status != "COMPLETED" {
+		return fmt.Errorf("flow %s: %s", result.Status, result.Error)
+	}
+	status, body, err := jira.OAuth2Call(context.Background(), configID, http.MethodGet, "/rest/api/2/myself")
+	if err != nil || status != http.StatusOK || !strings.Contains(string(body), `"name":"user"`) {
+		return fmt.Errorf("jira calling wiki with the token: HTTP %d %s %v", status, body, err)
+	}
+	return nil
+}
+
+// TestAccOAuth2OutgoingLinkResource_badInput: a malformed endpoint URL is
+// refused at plan time, a duplicate name at apply time naming `name`, and
+// nothing is left half-made.
+func TestAccOAuth2OutgoingLinkResource_badInput(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{}, "jira=jira")
+	jira := srv.Instance("jira")
+	if _, err := emulatorCall(jira, http.MethodPost, "/rest/oauth2-client/latest/config", json.RawMessage(`{"name":"Google","type":"GOOGLE",
+"clientId":"x","clientSecret":"y","authorizationEndpoint":"https://accounts.google.com/o/oauth2/v2/auth","tokenEndpoint":"https://oauth2.googleapis.com/token"}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	link := func(name, endpoint string) string {
+		return testAccProviderConfig(jira.URL()) + fmt.Sprintf(`
+resource "applinks_oauth2_outgoing_link" "mail" {
+  name                   = %q
+  provider_type          = "google"
+  client_id              = "mail-client"
+  client_secret          = "mail-secret"
+  authorization_endpoint = %q
+  token_endpoint         = "https://oauth2.googleapis.com/token"
+}
+`, name, endpoint)
+	}
+	configs := func() error {
+		var list []struct {
+			Name string `json:"name"`
+		}
+		if _, err := emulatorCall(jira, http.MethodGet, "/rest/oauth2-client/latest/config", nil, &list); err != nil {
+			return err
+		}
+		if len(list) != 1 {
+			return fmt.Errorf("jira holds %d outgoing configurations, want only the one made beforehand", len(list))
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      link("Mail", "accounts.google.com/auth"),
+				ExpectError: regexp.MustCompile(`(?s)authorization_endpoint.*absolute http or https URL`),
+			},
+			{
+				Config:      link("Google", "https://accounts.google.com/o/oauth2/v2/auth"),
+				ExpectError: regexp.MustCompile(`(?s)name.*already has an outgoing OAuth 2.0 link named "Google"`),
+				Check:       checks(configs),
+			},
+			{
+				Config:   testAccProviderConfig(jira.URL()),
+				PlanOnly: true,
+				Check:    checks(configs),
+			},
+		},
+	})
+}
