@@ -70,7 +70,7 @@ func TestOAuth2AuthorizationCodeWithPKCE(t *testing.T) {
 		t.Errorf("second use of the code: %d %v, want invalid_grant", status, again)
 	}
 
-	access := out["access_token"].(string)
+	access, _ := out["access_token"].(string)
 	bearer := map[string]string{"Authorization": "Bearer " + access, "Accept": "application/json"}
 	resp, body := send(t, base, testRequest{path: "/rest/api/2/myself", headers: bearer})
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"name":"admin"`) {
@@ -86,7 +86,8 @@ func TestOAuth2AuthorizationCodeWithPKCE(t *testing.T) {
 		t.Errorf("admin API with an ADMIN token: %d, want 200", resp.StatusCode)
 	}
 
-	refreshed, next := tokenRequest(t, base, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {out["refresh_token"].(string)},
+	refreshToken, _ := out["refresh_token"].(string)
+	refreshed, next := tokenRequest(t, base, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken},
 		"client_id": {c.ClientID}, "client_secret": {c.ClientSecret}})
 	if refreshed != http.StatusOK || next["access_token"] == access {
 		t.Errorf("refresh: %d %v", refreshed, next)
@@ -108,7 +109,8 @@ func TestOAuth2TokenScopeAndUserRights(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("token for %s %s: %d %v", user, scope, status, out)
 		}
-		return out["access_token"].(string)
+		access, _ := out["access_token"].(string)
+		return access
 	}
 	var lastBody string
 	put := func(token string) int {
@@ -195,7 +197,7 @@ func TestOAuth2CodeExpiresAndSecretRotationAndDelete(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("token: %d %v", status, out)
 	}
-	access := out["access_token"].(string)
+	access, _ := out["access_token"].(string)
 
 	send(t, base, testRequest{method: http.MethodPut, path: "/rest/oauth2/latest/client/reset/" + c.ClientID, user: "admin", headers: jsonHeaders})
 	if status, out := tokenRequest(t, base, form(code(), c.ClientSecret)); status != http.StatusUnauthorized || out["error"] != "invalid_client" {
