@@ -18,7 +18,10 @@
 // auth_providers.go with the others), applinks_ui.go, applinks_v3.go,
 // status.go, oauth_status.go, applinks_oauth.go, allowlist.go and
 // allowlist_check.go (with java_uri.go and java_regex.go, models of Java's
-// URI and regex) and jira_api.go. store.go keeps an instance's state,
+// URI and regex), jira_api.go, entity_links.go (entity links and remote
+// entities, whose reciprocal calls oauth1_signer.go signs) and
+// local_entities.go (the products' own projects, spaces and repositories
+// that entity links join). store.go keeps an instance's state,
 // peer.go makes its calls to other servers and server.go starts and stops
 // instances.
 //

@@ -53,6 +53,13 @@ var (
 	allowlistModule = restModule{name: "whitelist", versions: []string{"1.0", "latest"}}
 	// jiraAPIv2 is Jira's own REST API.
 	jiraAPIv2 = restModule{name: "api", versions: []string{"2"}}
+	// The other products' own REST APIs for the entities entity links
+	// join (local_entities.go, design/api.md §3.9.3). Confluence's has no
+	// version segment.
+	confluenceAPI = restModule{name: "api", versions: []string{""}}
+	bitbucketAPI  = restModule{name: "api", versions: []string{"1.0", "latest"}}
+	bambooAPI     = restModule{name: "api", versions: []string{"latest"}}
+	fecruAdminAPI = restModule{root: "/rest-service-fecru/admin", versions: []string{""}}
 )
 
 // newRouter declares every route; extra lets tests add routes of their own.
@@ -155,6 +162,39 @@ func newRouter(extra func(*router)) *router {
 	// move any instance to a new base URL.
 	rt.rest(jiraAPIv2, http.MethodGet, "/myself", endpoint{handle: serveMyself, access: authenticatedOnly, produces: producesJSON})
 	rt.rest(jiraAPIv2, http.MethodPut, "/settings/baseUrl", endpoint{handle: putBaseURL, access: sysadminOnly, produces: producesJSON, consumes: consumesJSON})
+
+	// ---- Entity links and the entities they join ----
+
+	// Entity links (entity_links.go, §3.9, §3.9.1): permission per local
+	// entity, checked inside. Inferred: like the ui resources, they answer
+	// under every applinks version. Remote entities (§3.9.2): the local
+	// list is @AnonymousSiteAccess, the remote one asks the peer.
+	rt.rest(applinksAllVersions, http.MethodGet, "/entitylink/list/{type}/{key}", entityLinkResource(listEntityLinks))
+	rt.rest(applinksAllVersions, http.MethodGet, "/entitylink/primary/{type}/{key}", entityLinkResource(getPrimaryEntityLink))
+	rt.rest(applinksAllVersions, http.MethodPost, "/entitylink/primary/{type}/{key}", entityLinkResource(makeEntityLinkPrimaryHandler))
+	rt.rest(applinksAllVersions, http.MethodPut, "/entitylink/{type}/{key}", entityLinkResource(putEntityLink))
+	rt.rest(applinksAllVersions, http.MethodDelete, "/entitylink/{type}/{key}", entityLinkResource(deleteEntityLinkHandler))
+	rt.rest(applinksAllVersions, http.MethodGet, "/entitylink/localEntitiesWithLinksTo/{applinkId}", entityLinkResource(localEntitiesWithLinksTo))
+	rt.rest(applinksAllVersions, http.MethodGet, "/entities", endpoint{handle: listLocalEntities, access: anonymousAllowed, produces: producesXMLOrJSON, noCache: true})
+	rt.rest(applinksAllVersions, http.MethodGet, "/entities/{applinkId}", entityLinkResource(listRemoteEntities))
+	// Each product's own entities (local_entities.go, §3.9.3), answered by
+	// that product type only.
+	rt.rest(jiraAPIv2, http.MethodPost, "/project", productAPI("jira", createJiraProject, authenticatedOnly))
+	rt.rest(jiraAPIv2, http.MethodGet, "/project", productAPI("jira", listJiraProjects, authenticatedOnly))
+	rt.rest(jiraAPIv2, http.MethodGet, "/project/{key}", productAPI("jira", getJiraProject, authenticatedOnly))
+	rt.rest(jiraAPIv2, http.MethodPost, "/project/{key}/role/{id}", productAPI("jira", addJiraProjectRoleActors, authenticatedOnly))
+	rt.rest(confluenceAPI, http.MethodPost, "/space", productAPI("confluence", createConfluenceSpace, authenticatedOnly))
+	rt.rest(confluenceAPI, http.MethodGet, "/space/{spaceKey}", productAPI("confluence", getConfluenceSpace, authenticatedOnly))
+	rt.rest(bitbucketAPI, http.MethodPost, "/projects", productAPI("stash", createBitbucketProject, authenticatedOnly))
+	rt.rest(bitbucketAPI, http.MethodGet, "/projects", productAPI("stash", listBitbucketProjects, authenticatedOnly))
+	rt.rest(bitbucketAPI, http.MethodPost, "/projects/{projectKey}/repos", productAPI("stash", createBitbucketRepo, authenticatedOnly))
+	rt.rest(bitbucketAPI, http.MethodGet, "/projects/{projectKey}/repos", productAPI("stash", listBitbucketRepos, authenticatedOnly))
+	rt.rest(bitbucketAPI, http.MethodPut, "/projects/{projectKey}/permissions/users", productAPI("stash", grantBitbucketProjectPermission, authenticatedOnly))
+	rt.rest(bambooAPI, http.MethodPost, "/project", productAPI("bamboo", createBambooEntity(kindBambooProject), authenticatedOnly))
+	rt.rest(bambooAPI, http.MethodGet, "/project", productAPI("bamboo", listBambooProjects, authenticatedOnly))
+	rt.rest(bambooAPI, http.MethodPost, "/project/{projectKey}/plan", productAPI("bamboo", createBambooEntity(kindBambooPlan), authenticatedOnly))
+	rt.rest(fecruAdminAPI, http.MethodPost, "/repositories", productAPI("fecru", createFecruEntity(kindFecruRepository), authenticatedOnly))
+	rt.rest(fecruAdminAPI, http.MethodPost, "/projects", productAPI("fecru", createFecruEntity(kindFecruProject), authenticatedOnly))
 
 	// ---- Servlets, outside the REST modules ----
 

@@ -47,6 +47,13 @@ type state struct {
 	// AllowlistLinkRestrictiveness is ALLOW_AUTHENTICATED (the default, also
 	// when empty), ALLOW_ANONYMOUS or DENY.
 	AllowlistLinkRestrictiveness string `json:"allowlist_link_restrictiveness,omitempty"`
+
+	// LocalEntities are the product's own projects, spaces, repositories
+	// and plans (local_entities.go), in creation order.
+	LocalEntities []storedLocalEntity `json:"local_entities,omitempty"`
+	// EntityLinks are the links from local entities across application
+	// links (entity_links.go), in creation order.
+	EntityLinks []storedEntityLink `json:"entity_links,omitempty"`
 }
 
 // storedLink is one application link as the products keep it: the link
