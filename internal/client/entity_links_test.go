@@ -14,7 +14,7 @@ func TestEntityLinksShareOneListingPerLocalEntity(t *testing.T) {
 			{"applicationId":"ABC","typeId":"confluence.space","key":"DOCS","name":"Docs","isPrimary":true},
 			{"applicationId":"abc","typeId":"confluence.space","key":"MORE","unknown":1}]}`,
 		// One element as an object, as some JSON providers write it.
-		"/rest/applinks/1.0/entitylink/list/jira.project/ONE": `{"entity":{"applicationId":"abc","typeId":"stash.project","key":"CODE"}}`,
+		"/rest/applinks/1.0/entitylink/list/jira.project/ONE":  `{"entity":{"applicationId":"abc","typeId":"stash.project","key":"CODE"}}`,
 		"/rest/applinks/1.0/entitylink/list/jira.project/NONE": `{}`,
 	})
 	ctx := context.Background()
