@@ -335,6 +335,7 @@ func (p *applinksProvider) Resources(_ context.Context) []func() resource.Resour
 		NewOAuthConsumerResource,
 		NewAllowlistRuleResource,
 		NewAllowlistResource,
+		NewEntityLinkResource,
 	}
 }
 
@@ -345,5 +346,6 @@ func (p *applinksProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewApplicationLinkStatusDataSource,
 		NewAllowlistRulesDataSource,
 		NewAllowlistCheckDataSource,
+		NewEntityLinksDataSource,
 	}
 }
