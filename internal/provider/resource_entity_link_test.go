@@ -384,3 +384,67 @@ func TestAccEntityLinkResource_badInput(t *testing.T) {
 		},
 	})
 }
+
+// A refreshing plan of many entity links reads each local entity's list
+// once: one request per local entity, not one per entity link.
+func TestAccEntityLinkResource_refreshCostsOneRequestPerLocalEntity(t *testing.T) {
+	server := startEmulator(t, emulator.Options{Control: true}, "jira=jira", "wiki=confluence")
+	jira, wiki := server.Instance("jira"), server.Instance("wiki")
+	linkID := linkInstances(t, jira, wiki)
+	projects, spaces := []string{"PAY", "SHOP"}, 10
+	var config strings.Builder
+	config.WriteString(testAccProviderConfig(jira.URL()))
+	for _, p := range projects {
+		mustNotFail(t, entityProducts["jira"].create(jira, p, p))
+	}
+	for s := range spaces {
+		mustNotFail(t, entityProducts["confluence"].create(wiki, fmt.Sprintf("S%d", s), "Space"))
+	}
+	fmt.Fprintf(&config, `
+locals {
+  links = setproduct(["%s"], [for s in range(%d) : "S${s}"])
+}
+# count rather than for_each: the test harness's state reader takes no
+# for_each keys.
+resource "applinks_entity_link" "many" {
+  count               = length(local.links)
+  local_type          = "jira_project"
+  local_key           = local.links[count.index][0]
+  application_link_id = %q
+  remote_type         = "confluence_space"
+  remote_key          = local.links[count.index][1]
+}
+`, strings.Join(projects, `", "`), spaces, linkID)
+	want := map[string]int{}
+	for _, p := range projects {
+		want["GET /rest/applinks/1.0/entitylink/list/jira.project/"+p] = 1
+	}
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{Config: config.String(), Check: checks(func() error {
+				var list struct {
+					Entity []emulatedEntityLink `json:"entity"`
+				}
+				_, err := emulatorCall(jira, http.MethodGet, "/rest/applinks/1.0/entitylink/list/jira.project/PAY", nil, &list)
+				if err == nil && len(list.Entity) != spaces {
+					err = fmt.Errorf("PAY has %d links, want %d", len(list.Entity), spaces)
+				}
+				return err
+			})},
+			{
+				PreConfig: func() {
+					_, err := emulatorCall(jira, http.MethodPost, "/_emulator/reset", nil, nil)
+					mustNotFail(t, err)
+				},
+				Config:   config.String(),
+				PlanOnly: true,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					expectRefreshRequests{inst: jira, want: want},
+				}},
+			},
+		},
+	})
+}
