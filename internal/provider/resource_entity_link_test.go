@@ -448,3 +448,108 @@ resource "applinks_entity_link" "many" {
 		},
 	})
 }
+
+// A gateway error on the entity link PUT is retried (the PUT is
+// idempotent), and a peer that fails the link back leaves nothing on
+// either side until an apply after it recovers; never a duplicate.
+func TestAccFault_entityLinkGatewayErrorAndPeerFailure(t *testing.T) {
+	server := startEmulator(t, emulator.Options{Control: true}, "jira=jira", "wiki=confluence")
+	jira, wiki := server.Instance("jira"), server.Instance("wiki")
+	linkID := linkInstances(t, jira, wiki)
+	mustNotFail(t, entityProducts["jira"].create(jira, "PROJ", "Project"))
+	mustNotFail(t, entityProducts["confluence"].create(wiki, "DOCS", "Docs"))
+	mustNotFail(t, entityProducts["confluence"].create(wiki, "MORE", "More"))
+	inject := func(inst *emulator.Instance, fault map[string]any) func() {
+		return func() {
+			_, err := emulatorCall(inst, http.MethodPost, "/_emulator/faults", fault, nil)
+			mustNotFail(t, err)
+		}
+	}
+	plain := testAccEntityLinkConfig(jira.URL(), "jira_project", "PROJ", linkID, "confluence_space", "DOCS", "")
+	reciprocal := testAccEntityLinkConfig(jira.URL(), "jira_project", "PROJ", linkID, "confluence_space", "MORE", "  reciprocate = true")
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectEntityLinks(jira, "jira.project", "PROJ"), expectEntityLinks(wiki, "confluence.space", "MORE")),
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig: inject(jira, map[string]any{"method": "PUT", "path_prefix": "/rest/applinks/1.0/entitylink/", "count": 1, "status": 502}),
+				Config:    plain,
+				Check:     checks(expectEntityLinks(jira, "jira.project", "PROJ", "confluence.space:DOCS(DOCS) primary")),
+			},
+			{
+				PreConfig:   inject(wiki, map[string]any{"method": "PUT", "path_prefix": "/rest/applinks/1.0/entitylink/", "count": 1, "status": 503}),
+				Config:      reciprocal,
+				ExpectError: regexp.MustCompile(`(?s)Link Back Refused By Peer.*reciprocate`),
+			},
+			{
+				// The failed create made nothing on either side (the harness
+				// runs no Check after an expected error, so look here).
+				PreConfig: func() {
+					for _, check := range []func() error{expectEntityLinks(jira, "jira.project", "PROJ"), expectEntityLinks(wiki, "confluence.space", "MORE")} {
+						if err := check(); err != nil {
+							t.Error(err)
+						}
+					}
+				},
+				Config: reciprocal,
+				Check: checks(expectEntityLinks(jira, "jira.project", "PROJ", "confluence.space:MORE(MORE) primary"),
+					expectEntityLinks(wiki, "confluence.space", "MORE", "jira.project:PROJ(Project) primary")),
+			},
+		},
+	})
+}
+
+// entityLinkBadInputRows are the bad-input matrix's entity link rows: each
+// on its own Jira (project PROJ, administered by "lead") linked to a
+// Confluence (space DOCS), and each leaving no entity link behind.
+func entityLinkBadInputRows() []badInputRow {
+	row := func(name string, apply bool, edit func(linkID string) (localKey, linkID2, remoteType, remoteKey, user string), parts ...string) badInputRow {
+		return badInputRow{name: "entity link " + name, build: func(t *testing.T) badInputCase {
+			server := startEmulator(t, emulator.Options{Users: []emulator.User{{Name: "lead", Password: "lead"}}}, "jira=jira", "wiki=confluence")
+			jira, wiki := server.Instance("jira"), server.Instance("wiki")
+			linkID := linkInstances(t, jira, wiki)
+			for _, key := range []string{"PROJ", "OTHER"} {
+				mustNotFail(t, entityProducts["jira"].create(jira, key, key))
+			}
+			mustNotFail(t, entityProducts["confluence"].create(wiki, "DOCS", "Docs"))
+			_, err := emulatorCall(jira, http.MethodPost, "/rest/api/2/project/PROJ/role/10002", map[string][]string{"user": {"lead"}}, nil)
+			mustNotFail(t, err)
+			localKey, useLink, remoteType, remoteKey, user := edit(linkID)
+			config := testAccEntityLinkConfig(jira.URL(), "jira_project", localKey, useLink, remoteType, remoteKey, "")
+			config = strings.Replace(config, `username = "admin"
+  password = "admin"`, fmt.Sprintf(`username = %q
+  password = %q`, user, user), 1)
+			return badInputCase{config: config, apply: apply, want: diagPattern(parts...),
+				nothingLeft: func() error {
+					if err := expectEntityLinks(jira, "jira.project", "PROJ")(); err != nil {
+						return err
+					}
+					return expectEntityLinks(jira, "jira.project", "OTHER")()
+				}}
+		}}
+	}
+	return []badInputRow{
+		row("local key in lower case", false, func(id string) (string, string, string, string, string) {
+			return "proj", id, "confluence_space", "DOCS", "admin"
+		}, "Key Must Be Upper Case", "`local_key` is \"proj\"", `Write it as "PROJ"`),
+		row("remote key in lower case", false, func(id string) (string, string, string, string, string) {
+			return "PROJ", id, "jira_project", "docs", "admin"
+		}, "Key Must Be Upper Case", "`remote_key`"),
+		row("unknown local key", true, func(id string) (string, string, string, string, string) {
+			return "NOPE", id, "confluence_space", "DOCS", "admin"
+		}, "Cannot Manage Links Of Local Entity", "Correct `local_key`"),
+		row("application link that does not exist", false, func(string) (string, string, string, string, string) {
+			return "PROJ", "11111111-2222-3333-4444-555555555555", "confluence_space", "DOCS", "admin"
+		}, "Application Link Not Found", "Create the link first"),
+		row("remote type the linked product does not have", false, func(id string) (string, string, string, string, string) {
+			return "PROJ", id, "bamboo_project", "DOCS", "admin"
+		}, "Remote Type Not In Linked Application", "use `confluence_space`"),
+		row("remote entity that does not exist", false, func(id string) (string, string, string, string, string) {
+			return "PROJ", id, "confluence_space", "DOCSX", "admin"
+		}, "Remote Entity Not Found", "Correct `remote_key`", "`DOCS`"),
+		row("user without the project's admin right", true, func(id string) (string, string, string, string, string) {
+			return "OTHER", id, "confluence_space", "DOCS", "lead"
+		}, "Cannot Manage Links Of Local Entity", "administrator of that entity"),
+	}
+}
