@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -150,5 +151,25 @@ func TestEntityLinkReciprocate(t *testing.T) {
 	expect(t, jira.URL(), jsonCall(http.MethodDelete, "/rest/applinks/1.0/entitylink/jira.project/PROJ?reciprocate=true&typeId=confluence.space&key=DOCS&applicationId="+wiki.ServerID(), "admin", ""), http.StatusOK)
 	if n, m := len(jira.entityLinksUnder(kindJiraProject, "PROJ")), len(wiki.entityLinksUnder(kindConfluenceSpace, "DOCS")); n != 0 || m != 0 {
 		t.Errorf("after a reciprocal delete: %d and %d links", n, m)
+	}
+}
+
+// Relocating an application link keeps its entity links: they name the
+// link by its id, which relocation keeps (design/api.md §3.9.1), and their
+// URLs follow the link's new display URL.
+func TestEntityLinksSurviveRelocation(t *testing.T) {
+	jira, wiki := linkedJiraAndWiki(t)
+	expect(t, jira.URL(), jsonCall(http.MethodPut, "/rest/applinks/1.0/entitylink/jira.project/PROJ", "admin",
+		entityLinkBody(wiki.ServerID(), "confluence.space", "DOCS", "Docs")), http.StatusCreated)
+	moved := closedURL(t)
+	expect(t, jira.URL(), jsonCall(http.MethodPost, "/rest/applinks/1.0/relocateApplicationlink/"+wiki.ServerID()+
+		"?nowarning=true&newUrl="+url.QueryEscape(moved), "admin", ""), http.StatusNoContent)
+	links := jira.entityLinksUnder(kindJiraProject, "PROJ")
+	if len(links) != 1 || links[0].Key != "DOCS" || !links[0].Primary {
+		t.Fatalf("after relocation: %+v, want the one primary link to DOCS", links)
+	}
+	list := expect(t, jira.URL(), jsonCall(http.MethodGet, "/rest/applinks/1.0/entitylink/list/jira.project/PROJ", "admin", ""), http.StatusOK)
+	if !strings.Contains(list, `"applicationId":"`+wiki.ServerID()+`"`) || !strings.Contains(list, `"displayUrl":"`+moved+`/display/DOCS"`) {
+		t.Errorf("the listing does not follow the relocated link: %s", list)
 	}
 }
