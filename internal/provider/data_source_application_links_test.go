@@ -80,7 +80,7 @@ data "applinks_application_links" "bamboo" {
 `
 	entry := func(id, name, typeName, url string, primary bool) knownvalue.Check {
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"id": knownvalue.StringExact(id), "name": knownvalue.StringExact(name), "type": knownvalue.StringExact(typeName),
+			"id": knownvalue.StringExact(id), "import_id": knownvalue.StringExact(id), "name": knownvalue.StringExact(name), "type": knownvalue.StringExact(typeName),
 			"rpc_url": knownvalue.StringExact(url), "display_url": knownvalue.StringExact(url),
 			"primary": knownvalue.Bool(primary), "system": knownvalue.Bool(false),
 		})

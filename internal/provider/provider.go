@@ -345,5 +345,6 @@ func (p *applinksProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewApplicationLinkStatusDataSource,
 		NewAllowlistRulesDataSource,
 		NewAllowlistCheckDataSource,
+		NewOAuthConsumersDataSource,
 	}
 }
