@@ -26,8 +26,8 @@ func TestApplicationLinksDataSourceSchemaDocumentsNestedAttributes(t *testing.T)
 	if !ok {
 		t.Fatalf("links is %T", resp.Schema.Attributes["links"])
 	}
-	if len(links.NestedObject.Attributes) != 7 {
-		t.Errorf("links has %d attributes, want 7", len(links.NestedObject.Attributes))
+	if len(links.NestedObject.Attributes) != 8 {
+		t.Errorf("links has %d attributes, want 8", len(links.NestedObject.Attributes))
 	}
 	for name, a := range links.NestedObject.Attributes {
 		if a.GetMarkdownDescription() == "" {
