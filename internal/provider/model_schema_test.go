@@ -38,6 +38,7 @@ var models = map[string]any{
 
 	"data.applinks_application_link_status": applicationLinkStatusDataSourceModel{},
 	"data.applinks_application_links":       applicationLinksDataSourceModel{},
+	"data.applinks_oauth_consumers":         oauthConsumersDataSourceModel{},
 	"data.applinks_server":                  serverDataSourceModel{},
 	"data.applinks_whitelist_check":         allowlistCheckDataSourceModel{},
 	"data.applinks_whitelist_rules":         allowlistRulesDataSourceModel{},

@@ -360,5 +360,6 @@ func (p *applinksProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewAllowlistRulesDataSource,
 		NewAllowlistCheckDataSource,
 		NewEntityLinksDataSource,
+		NewOAuthConsumersDataSource,
 	}
 }

@@ -53,11 +53,15 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 	}
 
 	writeOnlySupported := terraformAtLeast(t, terraformPath, 1, 11)
+	functionsSupported := terraformAtLeast(t, terraformPath, 1, 8)
 	for _, folder := range folders {
 		t.Run(strings.TrimPrefix(folder, "../../examples/"), func(t *testing.T) {
 			t.Parallel()
 			if !writeOnlySupported && usesWriteOnlyAttributes(t, folder) {
 				t.Skip("write-only attributes and ephemeral variables need Terraform 1.11 or newer")
+			}
+			if !functionsSupported && strings.Contains(folder, "/functions/") {
+				t.Skip("provider-defined functions need Terraform 1.8 or newer")
 			}
 			if out, err := exec.Command(terraformPath, "fmt", "-check", "-diff", folder).CombinedOutput(); err != nil {
 				t.Errorf("terraform fmt -check: %v\n%s", err, out)
