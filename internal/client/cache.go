@@ -60,6 +60,7 @@ type readCaches struct {
 	allowlist          readCache[struct{}, []AllowlistRule]
 	links              readCache[struct{}, []ApplicationLink]
 	linkAuthentication readCache[string, *LinkAuthentication]
+	entityLinks        readCache[LocalEntity, []EntityLink]
 }
 
 // ReadOption changes how one read uses the cache.
@@ -81,12 +82,14 @@ func (rc *readCaches) name() {
 	rc.allowlist.what = "allowlist listing"
 	rc.links.what = "application link listing"
 	rc.linkAuthentication.what = "link authentication"
+	rc.entityLinks.what = "entity link listing"
 }
 
 func (rc *readCaches) invalidate() {
 	rc.allowlist.invalidate()
 	rc.links.invalidate()
 	rc.linkAuthentication.invalidate()
+	rc.entityLinks.invalidate()
 }
 
 func (rc *readCache[K, V]) invalidate() {

@@ -18,7 +18,10 @@
 // auth_providers.go with the others), applinks_ui.go, applinks_v3.go,
 // status.go, oauth_status.go, applinks_oauth.go, allowlist.go and
 // allowlist_check.go (with java_uri.go and java_regex.go, models of Java's
-// URI and regex), jira_api.go, and the OAuth 2.0 families: oauth2_clients.go
+// URI and regex), jira_api.go, entity_links.go (entity links and remote
+// entities, whose reciprocal calls oauth1_signer.go signs),
+// local_entities.go (the products' own projects, spaces and repositories
+// that entity links join), and the OAuth 2.0 families: oauth2_clients.go
 // (incoming clients), oauth2_server.go (the authorisation server and its
 // tokens as credentials) and oauth2_client_config.go (outgoing
 // configurations and their flow). store.go keeps an instance's state,

@@ -149,6 +149,7 @@ func deleteLink(st *state, id string) {
 		}
 	}
 	removeApplicationLinkRule(st, id)
+	deleteEntityLinksFor(st, id)
 }
 
 // updateLinkDetails is MutableApplicationLink.update: name and both URLs;

@@ -17,6 +17,9 @@ import (
 type restModule struct {
 	name     string
 	versions []string
+	// root replaces /rest/<name> for a module mounted elsewhere (Fisheye's
+	// /rest-service-fecru); an empty version adds no segment.
+	root string
 }
 
 // endpoint is what a route declares besides its method and path.
@@ -78,7 +81,13 @@ type router struct {
 // rest declares a REST resource method under every version of module.
 func (rt *router) rest(module restModule, method, path string, ep endpoint) {
 	for _, version := range module.versions {
-		base := "/rest/" + module.name + "/" + version
+		base := "/rest/" + module.name
+		if module.root != "" {
+			base = module.root
+		}
+		if version != "" {
+			base += "/" + version
+		}
 		rt.add(method, base+path, base, ep)
 		if !slices.Contains(rt.restBases, base) {
 			rt.restBases = append(rt.restBases, base)

@@ -57,6 +57,13 @@ var (
 	// (design/api.md §10.2, §10.5); Inferred: the client's path.
 	oauth2Provider = restModule{name: "oauth2", versions: []string{"latest"}}
 	oauth2Client   = restModule{name: "oauth2-client", versions: []string{"latest"}}
+	// The other products' own REST APIs for the entities entity links
+	// join (local_entities.go, design/api.md §3.9.3). Confluence's has no
+	// version segment.
+	confluenceAPI = restModule{name: "api", versions: []string{""}}
+	bitbucketAPI  = restModule{name: "api", versions: []string{"1.0", "latest"}}
+	bambooAPI     = restModule{name: "api", versions: []string{"latest"}}
+	fecruAdminAPI = restModule{root: "/rest-service-fecru/admin", versions: []string{""}}
 )
 
 // newRouter declares every route; extra lets tests add routes of their own.
@@ -188,6 +195,38 @@ func newRouter(extra func(*router)) *router {
 	rt.rest(oauth2Client, http.MethodPost, "/config/flow", v3Admin(startOAuth2Flow))
 	rt.rest(oauth2Client, http.MethodGet, "/config/flow/{flowRequestId}", v3Admin(getOAuth2Flow))
 	rt.servlet(http.MethodGet, "/plugins/servlet/oauth2/client/callback/{suffix}", endpoint{handle: completeOAuth2Flow, access: anonymousAllowed})
+	// ---- Entity links and the entities they join ----
+
+	// Entity links (entity_links.go, §3.9, §3.9.1): permission per local
+	// entity, checked inside. Inferred: like the ui resources, they answer
+	// under every applinks version. Remote entities (§3.9.2): the local
+	// list is @AnonymousSiteAccess, the remote one asks the peer.
+	rt.rest(applinksAllVersions, http.MethodGet, "/entitylink/list/{type}/{key}", entityLinkResource(listEntityLinks))
+	rt.rest(applinksAllVersions, http.MethodGet, "/entitylink/primary/{type}/{key}", entityLinkResource(getPrimaryEntityLink))
+	rt.rest(applinksAllVersions, http.MethodPost, "/entitylink/primary/{type}/{key}", entityLinkResource(makeEntityLinkPrimaryHandler))
+	rt.rest(applinksAllVersions, http.MethodPut, "/entitylink/{type}/{key}", entityLinkResource(putEntityLink))
+	rt.rest(applinksAllVersions, http.MethodDelete, "/entitylink/{type}/{key}", entityLinkResource(deleteEntityLinkHandler))
+	rt.rest(applinksAllVersions, http.MethodGet, "/entitylink/localEntitiesWithLinksTo/{applinkId}", entityLinkResource(localEntitiesWithLinksTo))
+	rt.rest(applinksAllVersions, http.MethodGet, "/entities", endpoint{handle: listLocalEntities, access: anonymousAllowed, produces: producesXMLOrJSON, noCache: true})
+	rt.rest(applinksAllVersions, http.MethodGet, "/entities/{applinkId}", entityLinkResource(listRemoteEntities))
+	// Each product's own entities (local_entities.go, §3.9.3), answered by
+	// that product type only.
+	rt.rest(jiraAPIv2, http.MethodPost, "/project", productAPI("jira", createJiraProject, authenticatedOnly))
+	rt.rest(jiraAPIv2, http.MethodGet, "/project", productAPI("jira", listJiraProjects, authenticatedOnly))
+	rt.rest(jiraAPIv2, http.MethodGet, "/project/{key}", productAPI("jira", getJiraProject, authenticatedOnly))
+	rt.rest(jiraAPIv2, http.MethodPost, "/project/{key}/role/{id}", productAPI("jira", addJiraProjectRoleActors, authenticatedOnly))
+	rt.rest(confluenceAPI, http.MethodPost, "/space", productAPI("confluence", createConfluenceSpace, authenticatedOnly))
+	rt.rest(confluenceAPI, http.MethodGet, "/space/{spaceKey}", productAPI("confluence", getConfluenceSpace, authenticatedOnly))
+	rt.rest(bitbucketAPI, http.MethodPost, "/projects", productAPI("stash", createBitbucketProject, authenticatedOnly))
+	rt.rest(bitbucketAPI, http.MethodGet, "/projects", productAPI("stash", listBitbucketProjects, authenticatedOnly))
+	rt.rest(bitbucketAPI, http.MethodPost, "/projects/{projectKey}/repos", productAPI("stash", createBitbucketRepo, authenticatedOnly))
+	rt.rest(bitbucketAPI, http.MethodGet, "/projects/{projectKey}/repos", productAPI("stash", listBitbucketRepos, authenticatedOnly))
+	rt.rest(bitbucketAPI, http.MethodPut, "/projects/{projectKey}/permissions/users", productAPI("stash", grantBitbucketProjectPermission, authenticatedOnly))
+	rt.rest(bambooAPI, http.MethodPost, "/project", productAPI("bamboo", createBambooEntity(kindBambooProject), authenticatedOnly))
+	rt.rest(bambooAPI, http.MethodGet, "/project", productAPI("bamboo", listBambooProjects, authenticatedOnly))
+	rt.rest(bambooAPI, http.MethodPost, "/project/{projectKey}/plan", productAPI("bamboo", createBambooEntity(kindBambooPlan), authenticatedOnly))
+	rt.rest(fecruAdminAPI, http.MethodPost, "/repositories", productAPI("fecru", createFecruEntity(kindFecruRepository), authenticatedOnly))
+	rt.rest(fecruAdminAPI, http.MethodPost, "/projects", productAPI("fecru", createFecruEntity(kindFecruProject), authenticatedOnly))
 
 	// ---- Servlets, outside the REST modules ----
 

@@ -50,6 +50,12 @@ type state struct {
 
 	// OAuth2 is the OAuth 2.0 plugins' state (oauth2_clients.go).
 	OAuth2 oauth2State `json:"oauth2,omitzero"`
+	// LocalEntities are the product's own projects, spaces, repositories
+	// and plans (local_entities.go), in creation order.
+	LocalEntities []storedLocalEntity `json:"local_entities,omitempty"`
+	// EntityLinks are the links from local entities across application
+	// links (entity_links.go), in creation order.
+	EntityLinks []storedEntityLink `json:"entity_links,omitempty"`
 }
 
 // storedLink is one application link as the products keep it: the link

@@ -37,6 +37,7 @@ type applicationLinksDataSourceModel struct {
 
 type applicationLinkEntryModel struct {
 	ID         types.String `tfsdk:"id"`
+	ImportID   types.String `tfsdk:"import_id"`
 	Name       types.String `tfsdk:"name"`
 	Type       types.String `tfsdk:"type"`
 	RPCURL     types.String `tfsdk:"rpc_url"`
@@ -68,6 +69,11 @@ func (d *applicationLinksDataSource) Schema(_ context.Context, _ datasource.Sche
 						"id": schema.StringAttribute{
 							MarkdownDescription: "The link id; `applinks_application_link` imports links by it.",
 							Computed:            true,
+						},
+						"import_id": schema.StringAttribute{
+							MarkdownDescription: "The id an `import` block of `applinks_application_link` takes for this link " +
+								"(the link id), so that `for_each` over `links` imports every link without typing an id.",
+							Computed: true,
 						},
 						"name": schema.StringAttribute{
 							MarkdownDescription: "The link's name, unique on the instance.",
@@ -134,6 +140,7 @@ func applicationLinkEntries(links []client.ApplicationLink, typeName string) []a
 		}
 		entries = append(entries, applicationLinkEntryModel{
 			ID:         types.StringValue(l.ID),
+			ImportID:   types.StringValue(l.ID),
 			Name:       types.StringValue(l.Name),
 			Type:       types.StringValue(nameOrWire(productTypes, l.TypeID)),
 			RPCURL:     types.StringValue(l.RPCURL),

@@ -26,8 +26,8 @@ func TestApplicationLinksDataSourceSchemaDocumentsNestedAttributes(t *testing.T)
 	if !ok {
 		t.Fatalf("links is %T", resp.Schema.Attributes["links"])
 	}
-	if len(links.NestedObject.Attributes) != 7 {
-		t.Errorf("links has %d attributes, want 7", len(links.NestedObject.Attributes))
+	if len(links.NestedObject.Attributes) != 8 {
+		t.Errorf("links has %d attributes, want 8", len(links.NestedObject.Attributes))
 	}
 	for name, a := range links.NestedObject.Attributes {
 		if a.GetMarkdownDescription() == "" {
@@ -80,7 +80,7 @@ data "applinks_application_links" "bamboo" {
 `
 	entry := func(id, name, typeName, url string, primary bool) knownvalue.Check {
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"id": knownvalue.StringExact(id), "name": knownvalue.StringExact(name), "type": knownvalue.StringExact(typeName),
+			"id": knownvalue.StringExact(id), "import_id": knownvalue.StringExact(id), "name": knownvalue.StringExact(name), "type": knownvalue.StringExact(typeName),
 			"rpc_url": knownvalue.StringExact(url), "display_url": knownvalue.StringExact(url),
 			"primary": knownvalue.Bool(primary), "system": knownvalue.Bool(false),
 		})

@@ -33,6 +33,7 @@ type allowlistRulesDataSourceModel struct {
 
 type allowlistRuleDataModel struct {
 	ID             types.String `tfsdk:"id"`
+	ImportID       types.String `tfsdk:"import_id"`
 	Type           types.String `tfsdk:"type"`
 	Expression     types.String `tfsdk:"expression"`
 	AllowInbound   types.Bool   `tfsdk:"allow_inbound"`
@@ -59,6 +60,12 @@ func (d *allowlistRulesDataSource) Schema(_ context.Context, _ datasource.Schema
 						"id": schema.StringAttribute{
 							MarkdownDescription: "The rule's id; `applinks_whitelist_rule` imports rules by it.",
 							Computed:            true,
+						},
+						"import_id": schema.StringAttribute{
+							MarkdownDescription: "The id an `import` block of `applinks_whitelist_rule` takes for this rule; null " +
+								"for the `automatic` rules, which the product keeps for its links and Terraform cannot manage, so " +
+								"that `for_each` over the rules with a non-null `import_id` imports every rule that can be imported.",
+							Computed: true,
 						},
 						"type": schema.StringAttribute{
 							MarkdownDescription: "One of " + allowlistRuleTypes.MarkdownList() + "; or `" + allowlistTypeApplicationLink +
@@ -111,8 +118,13 @@ func (d *allowlistRulesDataSource) Read(ctx context.Context, _ datasource.ReadRe
 	tflog.Debug(ctx, "Listed allowlist rules", map[string]any{"rules": len(rules)})
 	data := allowlistRulesDataSourceModel{Rules: make([]allowlistRuleDataModel, 0, len(rules))}
 	for _, rule := range rules {
+		importID := types.StringValue(strconv.FormatInt(rule.ID, 10))
+		if rule.Automatic() {
+			importID = types.StringNull()
+		}
 		data.Rules = append(data.Rules, allowlistRuleDataModel{
 			ID:             types.StringValue(strconv.FormatInt(rule.ID, 10)),
+			ImportID:       importID,
 			Type:           types.StringValue(allowlistTypeName(rule.Type)),
 			Expression:     types.StringValue(rule.Expression),
 			AllowInbound:   types.BoolValue(rule.AllowInbound),

@@ -32,8 +32,14 @@ data "applinks_whitelist_rules" "all" {
 }
 `
 	rule := func(id, typ, expression string, inbound, anonymous, automatic bool) knownvalue.Check {
+		// Automatic rules cannot be imported, so they have no import id.
+		var importID knownvalue.Check = knownvalue.StringExact(id)
+		if automatic {
+			importID = knownvalue.Null()
+		}
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"id":              knownvalue.StringExact(id),
+			"import_id":       importID,
 			"type":            knownvalue.StringExact(typ),
 			"expression":      knownvalue.StringExact(expression),
 			"allow_inbound":   knownvalue.Bool(inbound),

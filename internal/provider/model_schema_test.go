@@ -34,12 +34,15 @@ var models = map[string]any{
 	"applinks_oauth2_outgoing_link": oauth2OutgoingLinkResourceModel{},
 	"applinks_whitelist":            allowlistResourceModel{},
 	"applinks_whitelist_rule":       allowlistRuleResourceModel{},
+	"applinks_entity_link":          entityLinkResourceModel{},
 
 	"data.applinks_application_link_status": applicationLinkStatusDataSourceModel{},
 	"data.applinks_application_links":       applicationLinksDataSourceModel{},
+	"data.applinks_oauth_consumers":         oauthConsumersDataSourceModel{},
 	"data.applinks_server":                  serverDataSourceModel{},
 	"data.applinks_whitelist_check":         allowlistCheckDataSourceModel{},
 	"data.applinks_whitelist_rules":         allowlistRulesDataSourceModel{},
+	"data.applinks_entity_links":            entityLinksDataSourceModel{},
 }
 
 // schemaObjects is the object type of the provider's schema and of each

@@ -341,6 +341,7 @@ func (p *applinksProvider) Resources(_ context.Context) []func() resource.Resour
 		NewAllowlistResource,
 		NewOAuth2ClientResource,
 		NewOAuth2OutgoingLinkResource,
+		NewEntityLinkResource,
 	}
 }
 
@@ -358,5 +359,7 @@ func (p *applinksProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewApplicationLinkStatusDataSource,
 		NewAllowlistRulesDataSource,
 		NewAllowlistCheckDataSource,
+		NewEntityLinksDataSource,
+		NewOAuthConsumersDataSource,
 	}
 }

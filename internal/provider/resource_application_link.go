@@ -137,7 +137,7 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 			"application_id": schema.StringAttribute{
 				MarkdownDescription: "The peer's server id, which becomes the link id. When unset, the instance itself " +
 					"fetches the peer's manifest from `rpc_url` (so only the servers need to reach each other); a " +
-					"generic link's id is derived from `rpc_url`. Set it, for example from the peer's " +
+					"generic link's id is derived from `rpc_url`, and its `application_id` stays null unless set. Set it, for example from the peer's " +
 					"`applinks_server` data source, when the instance cannot reach the peer yet. Changing it replaces the link.",
 				Optional:   true,
 				Computed:   true,
@@ -145,6 +145,7 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 				PlanModifiers: []planmodifier.String{
 					stringplanmodifier.RequiresReplaceIfConfigured(),
 					stringplanmodifier.UseStateForUnknown(),
+					derivedApplicationID(),
 				},
 			},
 			"incoming": schema.StringAttribute{
@@ -320,6 +321,7 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 	}
 	fillApplicationLink(link, auth, &plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applicationLinkIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // createLink creates the link, never twice. When the answer to the create
@@ -420,6 +422,7 @@ func (m *applicationLinkResourceModel) knowAll() {
 func (r *applicationLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state applicationLinkResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	applicationLinkIdentity.copyFromState(ctx, req.State, resp.Identity, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -501,6 +504,7 @@ func (r *applicationLinkResource) Update(ctx context.Context, req resource.Updat
 				"should take over.", plan.Name.ValueString()))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applicationLinkIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // relocate moves the link to the planned rpc_url with the products' own
@@ -544,13 +548,14 @@ func (r *applicationLinkResource) Delete(ctx context.Context, req resource.Delet
 }
 
 func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !validators.IsUUID(req.ID) {
+	id := applicationLinkIdentity.importID(ctx, req, &resp.Diagnostics)
+	if !validators.IsUUID(id) {
 		resp.Diagnostics.AddError("Invalid Application Link Import ID",
 			fmt.Sprintf("Import an application link by its id, a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206 "+
-				"(the data source applinks_application_links lists them); got %q.", req.ID))
+				"(the data source applinks_application_links lists them); got %q.", id))
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("relocate_when_unreachable"), false)...)
 	keepClaimantToken(ctx, resp.Private, &resp.Diagnostics)
 }
@@ -680,7 +685,7 @@ func (r *applicationLinkResource) readInto(ctx context.Context, id string, m *ap
 // keeps the plan's or state's spelling of the same URL.
 func fillApplicationLink(link *client.ApplicationLink, auth *client.LinkAuthentication, m *applicationLinkResourceModel) {
 	m.ID = types.StringValue(link.ID)
-	m.ApplicationID = types.StringValue(link.ID)
+	fillApplicationID(link.TypeID, link.ID, m)
 	m.Type = types.StringValue(nameOrWire(productTypes, link.TypeID))
 	m.Name = types.StringValue(link.Name)
 	m.RPCURL = customtypes.NewLinkURLValue(link.RPCURL)

@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -155,10 +154,10 @@ func (r *oauthConsumerResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"two_legged_allowed": schema.BoolAttribute{
 				MarkdownDescription: "Whether the application may make two-legged requests, which act without a user's " +
-					"authorisation as `execute_as`. Defaults to `false`; always `false` for outgoing consumers." + incomingOnly,
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(false),
+					"authorisation as `execute_as`. Defaults to `false`; null for outgoing consumers." + incomingOnly,
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Bool{incomingOnlyFlag()},
 			},
 			"execute_as": schema.StringAttribute{
 				MarkdownDescription: "The user that two-legged requests act as. Without it they run anonymously." + incomingOnly,
@@ -169,10 +168,10 @@ func (r *oauthConsumerResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "Whether two-legged requests may act as any user they name in `xoauth_requestor_id` " +
 					"(two-legged OAuth with impersonation). Needs `two_legged_allowed` and a provider configured with a " +
 					"system administrator's credentials; use it only for an application that shares the instance's " +
-					"users and that you trust fully. Defaults to `false`." + incomingOnly,
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(false),
+					"users and that you trust fully. Defaults to `false`; null for outgoing consumers." + incomingOnly,
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Bool{incomingOnlyFlag()},
 			},
 			"shared_secret": schema.StringAttribute{
 				MarkdownDescription: "The shared secret the service provider issued with `consumer_key`. It is stored in " +
@@ -278,12 +277,8 @@ func (r *oauthConsumerResource) ValidateConfig(ctx context.Context, req resource
 					"`two_legged_allowed = true`, or remove `execute_as`.")
 		}
 	case directionOutgoing:
-		if config.SharedSecret.IsNull() && config.SharedSecretWO.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("shared_secret_wo"), "Missing Shared Secret",
-				"An outgoing consumer needs the shared secret the service provider issued with `consumer_key`. Set "+
-					"`shared_secret_wo` with `shared_secret_wo_version` (Terraform or OpenTofu 1.11 and later), which keeps the secret "+
-					"out of the state, or `shared_secret`.")
-		}
+		// The shared secret is asked for at plan time, only when the plan
+		// writes the consumer (ModifyPlan, adoption.go).
 		for _, name := range serviceProviderURLs {
 			if values[name].IsNull() {
 				resp.Diagnostics.AddAttributeError(path.Root(name), "Missing Service Provider URL",
@@ -323,6 +318,7 @@ func (r *oauthConsumerResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	oauthConsumerIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *oauthConsumerResource) create(ctx context.Context, plan *oauthConsumerResourceModel, secret string, diags *diag.Diagnostics) {
@@ -403,6 +399,7 @@ func (r *oauthConsumerResource) rollBackIncoming(ctx context.Context, linkID str
 func (r *oauthConsumerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state oauthConsumerResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	oauthConsumerIdentity.copyFromState(ctx, req.State, resp.Identity, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -446,6 +443,7 @@ func (r *oauthConsumerResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	oauthConsumerIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *oauthConsumerResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -475,14 +473,15 @@ func (r *oauthConsumerResource) Delete(ctx context.Context, req resource.DeleteR
 }
 
 func (r *oauthConsumerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	linkID, direction, ok := strings.Cut(req.ID, "/")
+	importID := oauthConsumerIdentity.importID(ctx, req, &resp.Diagnostics)
+	linkID, direction, ok := strings.Cut(importID, "/")
 	if !ok || !validators.IsUUID(linkID) || (direction != directionIncoming && direction != directionOutgoing) {
 		resp.Diagnostics.AddError("Invalid OAuth Consumer Import ID",
 			fmt.Sprintf("Import an OAuth consumer as <application_link_id>/<direction>, where direction is incoming or "+
-				"outgoing, for example 2841b105-5904-3c0a-9710-1ff26ae88206/incoming; got %q.", req.ID))
+				"outgoing, for example 2841b105-5904-3c0a-9710-1ff26ae88206/incoming; got %q.", importID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), linkID+"/"+direction)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), consumerImportID(linkID, direction))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("application_link_id"), linkID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("direction"), direction)...)
 }
@@ -729,7 +728,7 @@ func (r *oauthConsumerResource) readInto(ctx context.Context, m *oauthConsumerRe
 		addAPIError(diags, "Error Reading OAuth Consumer", "read the application link's OAuth consumers", err)
 		return false
 	}
-	m.ID = types.StringValue(linkID + "/" + direction)
+	m.ID = types.StringValue(consumerImportID(linkID, direction))
 	if direction == directionOutgoing {
 		consumer, provider := auth.OutgoingConsumer()
 		if consumer == nil {
@@ -772,7 +771,7 @@ func fillOutgoing(m *oauthConsumerResourceModel, c *client.Consumer, sp client.S
 	m.AuthorizeURL = stringOrNull(sp.AuthorizeURL)
 	m.SharedSecretWO = types.StringNull()
 	m.PublicKey, m.CallbackURL, m.ExecuteAs = customtypes.NewRSAPublicKeyNull(), types.StringNull(), types.StringNull()
-	m.TwoLeggedAllowed, m.ImpersonationAllowed = types.BoolValue(false), types.BoolValue(false)
+	m.TwoLeggedAllowed, m.ImpersonationAllowed = types.BoolNull(), types.BoolNull()
 }
 
 func stringOrNull(s string) types.String {

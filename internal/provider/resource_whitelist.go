@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -77,11 +76,11 @@ func (r *allowlistResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			},
 			"enabled": schema.BoolAttribute{
 				MarkdownDescription: "Whether the allowlist is on. When it is off the product may call any URL and " +
-					"accepts cross-origin requests from anywhere. Defaults to `true`. Not read back from the instance (see above); " +
-					"after an import the first apply sets it.",
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(true),
+					"accepts cross-origin requests from anywhere. Defaults to `true`. Not read back from the instance (see above): " +
+					"after an import it stays null, and Terraform leaves the switch as it is until `enabled` is set.",
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Bool{allowlistSwitch()},
 			},
 			"application_link_restrictiveness": schema.StringAttribute{
 				MarkdownDescription: "How application links are added to the allowlist. One of " + allowlistRestrictiveness.MarkdownList() +
@@ -109,8 +108,9 @@ func (r *allowlistResource) Configure(_ context.Context, req resource.ConfigureR
 // changed.
 func (r *allowlistResource) set(ctx context.Context, data *allowlistResourceModel, summary string, diags *diag.Diagnostics) bool {
 	enabled, restrictiveness := data.Enabled.ValueBool(), data.ApplicationLinkRestrictiveness.ValueString()
-	tflog.Debug(ctx, "Setting the allowlist", map[string]any{"enabled": enabled, "application_link_restrictiveness": restrictiveness})
-	if err := r.client.SetAllowlistEnabled(ctx, enabled); err != nil {
+	tflog.Debug(ctx, "Setting the allowlist", map[string]any{"enabled": data.Enabled.String(), "application_link_restrictiveness": restrictiveness})
+	// A null switch is an imported one that the configuration leaves alone.
+	if err := r.setSwitch(ctx, data.Enabled); err != nil {
 		addAllowlistAPIError(diags, summary, "turn the allowlist "+onOff(enabled), err)
 		return false
 	}
@@ -118,13 +118,23 @@ func (r *allowlistResource) set(ctx context.Context, data *allowlistResourceMode
 		ApplicationLinkRestrictiveness: wireOrName(allowlistRestrictiveness, restrictiveness),
 	})
 	if err != nil {
-		addAllowlistAPIError(diags, summary, fmt.Sprintf("set the application-link restrictiveness to %q (the allowlist "+
-			"was turned %s)", restrictiveness, onOff(enabled)), err)
+		switched := "the allowlist was turned " + onOff(enabled)
+		if data.Enabled.IsNull() {
+			switched = "the allowlist's switch was left as it was"
+		}
+		addAllowlistAPIError(diags, summary, fmt.Sprintf("set the application-link restrictiveness to %q (%s)", restrictiveness, switched), err)
 		return false
 	}
 	data.ID = types.StringValue(allowlistSingletonID)
 	data.ApplicationLinkRestrictiveness = types.StringValue(nameOrWire(allowlistRestrictiveness, settings.ApplicationLinkRestrictiveness))
 	return true
+}
+
+func (r *allowlistResource) setSwitch(ctx context.Context, enabled types.Bool) error {
+	if enabled.IsNull() {
+		return nil
+	}
+	return r.client.SetAllowlistEnabled(ctx, enabled.ValueBool())
 }
 
 func onOff(enabled bool) string {
@@ -142,6 +152,7 @@ func (r *allowlistResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	if r.set(ctx, &data, "Error Configuring Allowlist", &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+		allowlistIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 	}
 }
 
@@ -153,6 +164,7 @@ func (r *allowlistResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	if r.set(ctx, &data, "Error Updating Allowlist", &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+		allowlistIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 	}
 }
 
@@ -171,6 +183,7 @@ func (r *allowlistResource) Read(ctx context.Context, req resource.ReadRequest, 
 	data.ApplicationLinkRestrictiveness = types.StringValue(nameOrWire(allowlistRestrictiveness, settings.ApplicationLinkRestrictiveness))
 	// enabled stays as Terraform last set it: nothing reports it.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	allowlistIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *allowlistResource) Delete(ctx context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -183,11 +196,11 @@ func (r *allowlistResource) Delete(ctx context.Context, _ resource.DeleteRequest
 }
 
 func (r *allowlistResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID != allowlistSingletonID {
+	if id := allowlistIdentity.importID(ctx, req, &resp.Diagnostics); id != allowlistSingletonID {
 		resp.Diagnostics.AddError("Invalid Allowlist Import ID",
-			fmt.Sprintf("An instance has one allowlist, imported with the id %q; got %q.", allowlistSingletonID, req.ID))
+			fmt.Sprintf("An instance has one allowlist, imported with the id %q; got %q.", allowlistSingletonID, id))
 		return
 	}
-	// enabled stays null: it cannot be read, and the first apply sets it.
+	// enabled stays null: it cannot be read (allowlistSwitch, adoption.go).
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), allowlistSingletonID)...)
 }

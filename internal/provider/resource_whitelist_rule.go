@@ -333,11 +333,13 @@ func (r *allowlistRuleResource) Create(ctx context.Context, req resource.CreateR
 	applyAllowlistRule(&data, rule)
 	tflog.Debug(ctx, "Created allowlist rule", map[string]any{"id": rule.ID})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	allowlistRuleIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *allowlistRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var data allowlistRuleResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &data)...)
+	allowlistRuleIdentity.copyFromState(ctx, req.State, resp.Identity, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -383,6 +385,7 @@ func (r *allowlistRuleResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	applyAllowlistRule(&data, rule)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	allowlistRuleIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *allowlistRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -402,13 +405,14 @@ func (r *allowlistRuleResource) Delete(ctx context.Context, req resource.DeleteR
 }
 
 func (r *allowlistRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if _, err := strconv.ParseInt(req.ID, 10, 32); err != nil {
+	id := allowlistRuleIdentity.importID(ctx, req, &resp.Diagnostics)
+	if _, err := strconv.ParseInt(id, 10, 32); err != nil {
 		resp.Diagnostics.AddError("Invalid Allowlist Rule Import ID",
 			fmt.Sprintf("Expected the numeric id of an allowlist rule, such as \"42\", got %q. The "+
-				"`applinks_whitelist_rules` data source lists the rules with their ids.", req.ID))
+				"`applinks_whitelist_rules` data source lists the rules with their ids.", id))
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
 func parseAllowlistRuleID(id string, diags *diag.Diagnostics) (int64, bool) {

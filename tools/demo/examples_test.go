@@ -52,13 +52,18 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 	}
 
 	// Write-only attributes and ephemeral variables came with Terraform 1.11
-	// and OpenTofu 1.11 alike.
+	// and OpenTofu 1.11 alike; provider functions with Terraform 1.8 and
+	// OpenTofu 1.7, older than any OpenTofu supported.
 	writeOnlySupported := terraformAtLeast(t, terraformPath, cliEnv, 1, 11)
+	functionsSupported := terraformAtLeast(t, terraformPath, cliEnv, 1, 8)
 	for _, folder := range folders {
 		t.Run(strings.TrimPrefix(folder, "../../examples/"), func(t *testing.T) {
 			t.Parallel()
 			if !writeOnlySupported && usesWriteOnlyAttributes(t, folder) {
 				t.Skip("write-only attributes and ephemeral variables need Terraform or OpenTofu 1.11 or newer")
+			}
+			if !functionsSupported && strings.Contains(folder, "/functions/") {
+				t.Skip("provider-defined functions need Terraform 1.8 or newer")
 			}
 			if out, err := exec.Command(terraformPath, "fmt", "-check", "-diff", folder).CombinedOutput(); err != nil {
 				t.Errorf("terraform fmt -check: %v\n%s", err, out)

@@ -34,6 +34,7 @@ type options struct {
 	root      string
 	example   string
 	keep      bool
+	adopt     bool
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -44,10 +45,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.root, "root", ".", "the provider's source tree")
 	fs.StringVar(&opts.example, "example", filepath.Join("examples", "demo"), "the configuration to apply, relative to -root")
 	fs.BoolVar(&opts.keep, "keep", false, "keep the temporary folder for inspection")
+	fs.BoolVar(&opts.adopt, "adopt", false, "instead, configure an emulated Jira by hand and adopt it with generated configuration")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if err := demo(opts, stdout); err != nil {
+	tour := demo
+	if opts.adopt {
+		tour = adopt
+	}
+	if err := tour(opts, stdout); err != nil {
 		fmt.Fprintf(stderr, "demo failed: %s\n", err)
 		return 1
 	}

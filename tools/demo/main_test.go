@@ -30,6 +30,25 @@ func TestDemo(t *testing.T) {
 
 // A step that fails makes the demo fail: here the configuration asks for a
 // link to a peer that does not answer.
+// The adoption tour imports what it configured by hand and ends with an
+// empty plan.
+func TestDemoAdopt(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	code := run([]string{"-adopt", "-terraform", tfcli.ForTest(t), "-root", "../.."}, &out, &out)
+	if code != 0 {
+		t.Fatalf("demo -adopt exited %d:\n%s", code, out.String())
+	}
+	for _, want := range []string{
+		"Plan: 8 to import, 0 to add, 0 to change, 0 to destroy.",
+		"Apply complete! Resources: 8 imported, 0 added, 0 changed, 0 destroyed.", "No changes.", "demo succeeded",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo -adopt output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
 func TestDemoFailsWhenAStepFails(t *testing.T) {
 	t.Parallel()
 	broken := t.TempDir()

@@ -1,0 +1,22 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
+provider "applinks" {
+  url = "https://jira.example.com"
+}
+
+# Every entity link of project PROJ, for example to check in CI that it has
+# a primary link to a Confluence space.
+data "applinks_entity_links" "proj" {
+  local_type = "jira_project"
+  local_key  = "PROJ"
+}
+
+output "primary_space" {
+  value = one([for l in data.applinks_entity_links.proj.entity_links : l.remote_key if l.remote_type == "confluence_space" && l.primary])
+}
