@@ -28,10 +28,11 @@ import (
 var models = map[string]any{
 	"applinks": applinksProviderModel{},
 
-	"applinks_application_link": applicationLinkResourceModel{},
-	"applinks_oauth_consumer":   oauthConsumerResourceModel{},
-	"applinks_whitelist":        allowlistResourceModel{},
-	"applinks_whitelist_rule":   allowlistRuleResourceModel{},
+	"applinks_application_link":                applicationLinkResourceModel{},
+	"applinks_oauth_consumer":                  oauthConsumerResourceModel{},
+	"applinks_whitelist":                       allowlistResourceModel{},
+	"applinks_whitelist_rule":                  allowlistRuleResourceModel{},
+	"applinks_application_link_whitelist_rule": applicationLinkAllowlistRuleResourceModel{},
 
 	"data.applinks_application_link_status": applicationLinkStatusDataSourceModel{},
 	"data.applinks_application_links":       applicationLinksDataSourceModel{},

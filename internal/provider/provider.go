@@ -335,6 +335,7 @@ func (p *applinksProvider) Resources(_ context.Context) []func() resource.Resour
 		NewOAuthConsumerResource,
 		NewAllowlistRuleResource,
 		NewAllowlistResource,
+		NewApplicationLinkWhitelistRuleResource,
 	}
 }
 
