@@ -239,6 +239,7 @@ func (r *applicationLinkResource) ValidateConfig(ctx context.Context, req resour
 
 func (r *applicationLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.claimPlan(ctx, req, resp)
+	r.warnAboutCloudPeer(ctx, req, resp)
 	if resp.Diagnostics.HasError() || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
