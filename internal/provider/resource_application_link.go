@@ -267,6 +267,7 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 
 	id := r.resolveApplicationID(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
+		r.explainPeerCertificate(ctx, plan.RPCURL.ValueString(), &resp.Diagnostics)
 		return
 	}
 	r.checkCreatable(ctx, id, &plan, &resp.Diagnostics)
@@ -461,6 +462,7 @@ func (r *applicationLinkResource) Update(ctx context.Context, req resource.Updat
 	if !customtypes.SameApplicationURL(plan.RPCURL.ValueString(), state.RPCURL.ValueString()) {
 		r.relocate(ctx, id, &plan, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
+			r.explainPeerCertificate(ctx, plan.RPCURL.ValueString(), &resp.Diagnostics)
 			return
 		}
 	}
