@@ -95,6 +95,10 @@ type Client struct {
 	// slept and Retry-After dates are computed against a fixed clock.
 	sleep func(ctx context.Context, d time.Duration) error
 	now   func() time.Time
+
+	// rootCAs are the authorities the client trusts (nil: the system's),
+	// which ProbePeerCertificate judges a peer's certificate by.
+	rootCAs *x509.CertPool
 }
 
 // UserAgent builds the User-Agent header value, so the product's access log
@@ -139,6 +143,7 @@ func New(cfg Config) (*Client, error) {
 		maxBody:    maxBodyBytes,
 		sleep:      sleepContext,
 		now:        time.Now,
+		rootCAs:    tlsCfg.RootCAs,
 	}
 	c.scrubber = newScrubber(c.secrets...)
 	c.caches.name()

@@ -720,6 +720,50 @@ resource "applinks_application_link" "ci" {
 				publicKeyBase64(t, testConsumerKey(t, 0))),
 				"Impersonation Needs a System Administrator", "administrators are not enough", "or set `impersonation_allowed = false`")(t)
 		}},
+		{"link rule with no flag", planFails(linkRuleHCL(someLinkID, ""),
+			"Missing Attribute Configuration", "At least one of these attributes must be configured", "allow_inbound,allow_anonymous")},
+		{"link rule application_link_id not a UUID", planFails(linkRuleHCL("wiki-1", "allow_inbound = true"),
+			"Invalid Attribute Value Match", "application_link_id must be a UUID", "got: wiki-1")},
+		{"link rule for an unknown link", linkRuleCreateFails(false, "Application Link Not Found",
+			"no application link with id "+someLinkID, "Create the link first")},
+		{"link rule under DENY restrictiveness", linkRuleCreateFails(true, "Application Link Has No Allowlist Rule",
+			"restrictiveness is `deny`", "set `application_link_restrictiveness` of `applinks_whitelist` to `allow_authenticated`")},
+	}
+}
+
+func linkRuleHCL(linkID, attributes string) string {
+	return fmt.Sprintf(`
+resource "applinks_application_link_whitelist_rule" "bad" {
+  application_link_id = %q
+  %s
+}
+`, linkID, attributes)
+}
+
+// linkRuleCreateFails is a row in which setting a link rule's flags fails:
+// for a link that does not exist, or for one whose rule DENY removed. The
+// instance keeps its restrictiveness and gets no rule.
+func linkRuleCreateFails(deny bool, want ...string) func(t *testing.T) badInputCase {
+	return func(t *testing.T) badInputCase {
+		jira := startEmulator(t, emulator.Options{}, "jira=jira").Instance("jira")
+		restrictiveness := "ALLOW_AUTHENTICATED"
+		if deny {
+			createLinkOverHTTP(t, jira, someLinkID, "confluence", "Wiki", "https://wiki.example.com")
+			restrictiveness = "DENY"
+			setRestrictivenessOverHTTP(t, jira, restrictiveness)
+		}
+		return badInputCase{
+			config: "provider \"applinks\" {\n" + asUser("admin")(jira) + "\n}\n" + linkRuleHCL(someLinkID, "allow_inbound = true"),
+			apply:  true,
+			want:   diagPattern(want...),
+			nothingLeft: func() error {
+				rules, err := emulatorLinkRules(jira)
+				if err != nil || len(rules) > 0 {
+					return fmt.Errorf("application-link rules %+v (%v)", rules, err)
+				}
+				return expectAllowlistSettings(jira, true, restrictiveness)()
+			},
+		}
 	}
 }
 

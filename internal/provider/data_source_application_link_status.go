@@ -389,7 +389,7 @@ func (d linkDiagnosis) summarise(o linkObservations) string {
 	fmt.Fprintf(&b, "Application link %q to %s ", link.Name, link.RPCURL)
 	if e := o.status.Error; !d.working && e != nil {
 		fmt.Fprintf(&b, "is broken: %s (%s)", e.Type, e.Category)
-		if hint, ok := linkErrorHints[e.Type]; ok {
+		if hint, ok := linkErrorHint(e); ok {
 			b.WriteString(": " + hint)
 		}
 		b.WriteString(".")

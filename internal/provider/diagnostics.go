@@ -77,6 +77,12 @@ func remedy(err error) string {
 		return "The instance's TLS certificate is not signed by an authority this machine trusts: set `ca_cert_pem` " +
 			"to the PEM certificate of the authority that signed it (or the self-signed certificate itself)."
 	}
+	var invalid x509.CertificateInvalidError
+	if errors.As(err, &invalid) && invalid.Reason == x509.Expired {
+		return "The instance's TLS certificate has expired or is not yet valid (see the dates below): renew it, or " +
+			"check the clock of the machine running Terraform. `ca_cert_pem` cannot make an expired certificate valid, " +
+			"and `insecure_skip_verify` is only for test instances."
+	}
 	var wrongHost x509.HostnameError
 	if errors.As(err, &wrongHost) {
 		return "The instance's TLS certificate names another host: use the host name the certificate was issued " +

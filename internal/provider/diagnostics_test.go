@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -198,6 +199,16 @@ func diagnosticCases() []diagnosticCase {
 			}, false),
 			remedy: []string{"not signed by an authority this machine trusts: set `ca_cert_pem`"},
 			said:   []string{"certificate signed by unknown authority"},
+		},
+		{
+			name: "expired certificate",
+			provider: tlsListing(func(t *testing.T, ca *testCA) *emulator.InstanceConfig {
+				return &emulator.InstanceConfig{Name: "jira", Type: "jira", Addr: "127.0.0.1:0",
+					TLSCert: issueCertificate(t, ca, nil, loopback, time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour))}
+			}, true),
+			remedy: []string{"The instance's TLS certificate has expired or is not yet valid", "renew it", "`ca_cert_pem` cannot make an expired certificate valid"},
+			said:   []string{"certificate has expired or is not yet valid"},
+			not:    []string{"set `ca_cert_pem` to the PEM"},
 		},
 		{
 			name: "certificate for another host",

@@ -28,13 +28,14 @@ import (
 var models = map[string]any{
 	"applinks": applinksProviderModel{},
 
-	"applinks_application_link":     applicationLinkResourceModel{},
-	"applinks_oauth_consumer":       oauthConsumerResourceModel{},
-	"applinks_oauth2_client":        oauth2ClientResourceModel{},
-	"applinks_oauth2_outgoing_link": oauth2OutgoingLinkResourceModel{},
-	"applinks_whitelist":            allowlistResourceModel{},
-	"applinks_whitelist_rule":       allowlistRuleResourceModel{},
-	"applinks_entity_link":          entityLinkResourceModel{},
+	"applinks_application_link":                applicationLinkResourceModel{},
+	"applinks_oauth_consumer":                  oauthConsumerResourceModel{},
+	"applinks_oauth2_client":                   oauth2ClientResourceModel{},
+	"applinks_oauth2_outgoing_link":            oauth2OutgoingLinkResourceModel{},
+	"applinks_whitelist":                       allowlistResourceModel{},
+	"applinks_whitelist_rule":                  allowlistRuleResourceModel{},
+	"applinks_entity_link":                     entityLinkResourceModel{},
+	"applinks_application_link_whitelist_rule": applicationLinkAllowlistRuleResourceModel{},
 
 	"data.applinks_application_link_status": applicationLinkStatusDataSourceModel{},
 	"data.applinks_application_links":       applicationLinksDataSourceModel{},

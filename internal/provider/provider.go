@@ -342,6 +342,7 @@ func (p *applinksProvider) Resources(_ context.Context) []func() resource.Resour
 		NewOAuth2ClientResource,
 		NewOAuth2OutgoingLinkResource,
 		NewEntityLinkResource,
+		NewApplicationLinkWhitelistRuleResource,
 	}
 }
 

@@ -240,6 +240,7 @@ func (r *applicationLinkResource) ValidateConfig(ctx context.Context, req resour
 
 func (r *applicationLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.claimPlan(ctx, req, resp)
+	r.warnAboutCloudPeer(ctx, req, resp)
 	if resp.Diagnostics.HasError() || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
@@ -267,6 +268,7 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 
 	id := r.resolveApplicationID(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
+		r.explainPeerCertificate(ctx, plan.RPCURL.ValueString(), &resp.Diagnostics)
 		return
 	}
 	r.checkCreatable(ctx, id, &plan, &resp.Diagnostics)
@@ -463,6 +465,7 @@ func (r *applicationLinkResource) Update(ctx context.Context, req resource.Updat
 	if !customtypes.SameApplicationURL(plan.RPCURL.ValueString(), state.RPCURL.ValueString()) {
 		r.relocate(ctx, id, &plan, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
+			r.explainPeerCertificate(ctx, plan.RPCURL.ValueString(), &resp.Diagnostics)
 			return
 		}
 	}

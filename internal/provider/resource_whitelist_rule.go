@@ -69,6 +69,7 @@ func NewAllowlistRuleResource() resource.Resource {
 
 type allowlistRuleResource struct {
 	client *client.Client
+	claims *planClaims
 }
 
 type allowlistRuleResourceModel struct {
@@ -141,6 +142,9 @@ func (r *allowlistRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 func (r *allowlistRuleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if c := providerClient(req.ProviderData, "Resource", &resp.Diagnostics); c != nil {
 		r.client = c
+	}
+	if data, ok := req.ProviderData.(*resourceData); ok {
+		r.claims = data.claims
 	}
 }
 
