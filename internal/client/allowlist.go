@@ -108,7 +108,8 @@ func (c *Client) AllowlistRule(ctx context.Context, id int64) (*AllowlistRule, e
 
 // CreateWhitelistRule adds a rule; the product allows duplicates. It is
 // never repeated: when the outcome is unknown (ErrOutcomeUnknown) the
-// caller must look for the rule before creating it again.
+// caller must look for the rule before creating it again, which
+// CreateAllowlistRuleOnce does.
 func (c *Client) CreateAllowlistRule(ctx context.Context, in AllowlistRuleInput) (*AllowlistRule, error) {
 	var rule AllowlistRule
 	if _, err := c.do(ctx, call{method: http.MethodPost, path: apiPath(allowlistPath), body: in, ok: []int{http.StatusOK}}, &rule); err != nil {

@@ -87,6 +87,9 @@ type Client struct {
 	caches readCaches
 	// linkLocks serialise the writes to each link (linklocks.go).
 	linkLocks linkLocks
+	// incomingKeys records which link holds each incoming consumer key
+	// (consumer_keys.go).
+	incomingKeys incomingKeys
 
 	// sleep and now are replaced by tests so waits are recorded instead of
 	// slept and Retry-After dates are computed against a fixed clock.

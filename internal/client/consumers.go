@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -346,9 +347,14 @@ func (o OAuthConfig) normalise() OAuthConfig {
 //
 // The status API can only set both directions, and re-registering the
 // outgoing providers empties their configuration, which for a generic link
-// holds the outgoing consumer's key and service provider URLs. So the
-// configuration is read first and written back after, all under the link's
-// lock, so that no other write to the link comes between.
+// holds the outgoing consumer's key and service provider URLs. No order of
+// the calls avoids that: the status PUT is the only way to change the
+// incoming side, and it empties the configuration whatever came before. So
+// the configuration is read first and written back after, all under the
+// link's lock, so that no other write to the link comes between; a write-back
+// that fails is made once more, since until it succeeds the outgoing
+// consumer is unreachable, and what still fails is returned as an
+// *OutgoingConfigLostError that says what the link holds.
 func (c *Client) SetIncomingOAuth(ctx context.Context, linkID string, incoming OAuthConfig) error {
 	incoming = incoming.normalise()
 	return c.changeLink(ctx, linkID, func() error {
@@ -361,18 +367,118 @@ func (c *Client) SetIncomingOAuth(ctx context.Context, linkID string, incoming O
 			return nil
 		}
 		if err := c.setOAuthStatus(ctx, linkID, OAuthStatus{Incoming: incoming, Outgoing: status.Outgoing}); err != nil {
+			// The status PUT may have acted before it failed (a lost
+			// answer), and then the configuration is empty too.
+			if lost := c.restoreOutgoingConfigAfterFailure(ctx, linkID, auth.Providers); lost != nil {
+				lost.IncomingChanged = IncomingChangeUnknown
+				lost.Err = errors.Join(err, lost.Err)
+				return lost
+			}
 			return err
 		}
+		var lost OutgoingConfigLostError
 		for _, p := range auth.Providers {
-			if slices.Contains(oauthProviders, p.Provider) && len(p.Config) > 0 {
-				if err := c.registerAuthenticationProvider(ctx, linkID, p.Provider, maps.Clone(p.Config)); err != nil {
-					return err
-				}
+			if !slices.Contains(oauthProviders, p.Provider) || len(p.Config) == 0 {
+				continue
 			}
+			if err := c.registerAuthenticationProviderTwice(ctx, linkID, p.Provider, p.Config); err != nil {
+				lost.Providers = append(lost.Providers, p)
+				lost.Err = errors.Join(lost.Err, err)
+			}
+		}
+		if !incoming.Enabled {
+			c.forgetIncomingKeys(linkID)
+		}
+		if lost.Providers != nil {
+			lost.LinkID, lost.IncomingChanged = linkID, IncomingChanged
+			return &lost
 		}
 		return nil
 	})
 }
+
+// registerAuthenticationProviderTwice writes a provider's configuration,
+// and once more if that fails, even after an answer that no retry repeats
+// (a 500): the write replaces the configuration, so repeating it is
+// harmless, and it is the only way back to what the link held.
+func (c *Client) registerAuthenticationProviderTwice(ctx context.Context, linkID, provider string, config map[string]string) error {
+	err := c.registerAuthenticationProvider(ctx, linkID, provider, maps.Clone(config))
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	if again := c.registerAuthenticationProvider(ctx, linkID, provider, maps.Clone(config)); again != nil {
+		return errors.Join(err, again)
+	}
+	return nil
+}
+
+// restoreOutgoingConfigAfterFailure reads the link after a status PUT that
+// failed and writes back each OAuth provider whose configuration is no
+// longer what it was. It returns nil when the link holds its outgoing
+// configuration as before (also when the PUT never acted).
+func (c *Client) restoreOutgoingConfigAfterFailure(ctx context.Context, linkID string, before []AuthenticationProvider) *OutgoingConfigLostError {
+	var wanted []AuthenticationProvider
+	for _, p := range before {
+		if slices.Contains(oauthProviders, p.Provider) && len(p.Config) > 0 {
+			wanted = append(wanted, p)
+		}
+	}
+	if len(wanted) == 0 {
+		return nil
+	}
+	lost := &OutgoingConfigLostError{LinkID: linkID}
+	now, err := c.fetchLinkAuthentication(ctx, linkID)
+	if err != nil {
+		// Nothing tells whether the configuration survived.
+		lost.Providers, lost.Err = wanted, err
+		return lost
+	}
+	for _, p := range wanted {
+		if current := now.Provider(p.Provider); current != nil && maps.Equal(current.Config, p.Config) {
+			continue
+		}
+		if err := c.registerAuthenticationProviderTwice(ctx, linkID, p.Provider, p.Config); err != nil {
+			lost.Providers = append(lost.Providers, p)
+			lost.Err = errors.Join(lost.Err, err)
+		}
+	}
+	if lost.Providers == nil {
+		return nil
+	}
+	return lost
+}
+
+// IncomingChange says whether the incoming side of a link was changed by a
+// SetIncomingOAuth that failed.
+type IncomingChange int
+
+const (
+	// IncomingChanged: the status PUT succeeded, the incoming level is the
+	// one asked for.
+	IncomingChanged IncomingChange = iota
+	// IncomingChangeUnknown: the status PUT failed, possibly after acting.
+	IncomingChangeUnknown
+)
+
+// OutgoingConfigLostError is a SetIncomingOAuth whose status PUT emptied the
+// configuration of outgoing providers that could not be written back: each
+// of Providers is registered with an empty configuration (or, when the
+// link could not be read, in an unknown one), and a generic link's outgoing
+// consumer is unreachable until its configuration is written again.
+// Providers holds the configuration each had, which has no secrets: a
+// consumer key and URLs.
+type OutgoingConfigLostError struct {
+	LinkID          string
+	IncomingChanged IncomingChange
+	Providers       []AuthenticationProvider
+	Err             error
+}
+
+func (e *OutgoingConfigLostError) Error() string {
+	return fmt.Sprintf("the outgoing OAuth configuration of application link %s was emptied by the status API and could not be written back: %v", e.LinkID, e.Err)
+}
+
+func (e *OutgoingConfigLostError) Unwrap() error { return e.Err }
 
 // DisableOutgoingOAuth unregisters the link's outgoing OAuth providers, which
 // also deletes every user's stored tokens and leaves a generic link's

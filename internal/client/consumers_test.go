@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -212,6 +213,88 @@ func TestSetIncomingOAuthKeepsOutgoingConfiguration(t *testing.T) {
 		if (*seen)[i] != w {
 			t.Errorf("request %d:\n got %+v\nwant %+v", i, (*seen)[i], w)
 		}
+	}
+}
+
+// The write-back of the outgoing configuration that the status PUT emptied
+// is made once more when it fails, even with a 500 that no retry repeats;
+// failing twice, the error says which configuration the link lost.
+func TestSetIncomingOAuthWritesBackOutgoingConfigurationTwice(t *testing.T) {
+	t.Parallel()
+	const config = `{"consumerKey.outbound":"k","serviceProvider.requestTokenUrl":"/r"}`
+	for _, failures := range []int{1, 2} {
+		t.Run(fmt.Sprint(failures), func(t *testing.T) {
+			t.Parallel()
+			fake := &oauthServer{authentication: `{"configuredAuthProviders":[{"provider":"` + ProviderOAuth + `","config":` + config + `}],` +
+				`"consumers":[{"key":"peer","signatureMethod":"RSA_SHA1"}]}`}
+			failed := 0
+			srv, seen := recordingServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/authentication/provider") && failed < failures {
+					failed++
+					respond(w, http.StatusInternalServerError, "application/json", `{"status":500,"message":["boom"]}`)
+					return
+				}
+				fake.handle(w, r)
+			})
+			c, _ := newTestClient(t, srv.URL, nil)
+			err := c.SetIncomingOAuth(context.Background(), "id-1", OAuthConfig{})
+			var providerPuts int
+			for _, r := range *seen {
+				if strings.HasSuffix(r.path, "/authentication/provider") {
+					providerPuts++
+				}
+			}
+			if providerPuts != 2 {
+				t.Errorf("%d provider PUTs, want 2: %+v", providerPuts, *seen)
+			}
+			var lost *OutgoingConfigLostError
+			switch {
+			case failures == 1 && err != nil:
+				t.Fatalf("one failed write-back: %v", err)
+			case failures == 2 && !errors.As(err, &lost):
+				t.Fatalf("two failed write-backs: err = %v, want an *OutgoingConfigLostError", err)
+			case failures == 2:
+				if lost.LinkID != "id-1" || lost.IncomingChanged != IncomingChanged || len(lost.Providers) != 1 ||
+					lost.Providers[0].Config[ConfigConsumerKeyOutbound] != "k" || !errors.Is(err, ErrServer) {
+					t.Errorf("lost = %+v", lost)
+				}
+			}
+		})
+	}
+}
+
+// A status PUT that fails after acting (its answer lost, say) has emptied
+// the configuration too: the link is read again and the configuration
+// written back.
+func TestSetIncomingOAuthRestoresOutgoingConfigurationAfterFailedStatus(t *testing.T) {
+	t.Parallel()
+	before := `{"configuredAuthProviders":[{"provider":"` + ProviderOAuth + `","config":{"consumerKey.outbound":"k"}}],` +
+		`"consumers":[{"key":"peer","signatureMethod":"RSA_SHA1"}]}`
+	after := `{"configuredAuthProviders":[{"provider":"` + ProviderOAuth + `","config":{}}],"consumers":[]}`
+	reads := 0
+	srv, seen := recordingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet:
+			reads++
+			if reads == 1 {
+				respond(w, http.StatusOK, "application/json", before)
+			} else {
+				respond(w, http.StatusOK, "application/json", after)
+			}
+		case strings.HasSuffix(r.URL.Path, "/oauth"):
+			respond(w, http.StatusInternalServerError, "application/json", `{"status":500,"message":["boom"]}`)
+		default:
+			respond(w, http.StatusCreated, "application/json", `{"status-code":201}`)
+		}
+	})
+	c, _ := newTestClient(t, srv.URL, nil)
+	err := c.SetIncomingOAuth(context.Background(), "id-1", OAuthConfig{})
+	if !errors.Is(err, ErrServer) {
+		t.Fatalf("err = %v, want the status PUT's 500", err)
+	}
+	last := (*seen)[len(*seen)-1]
+	if !strings.HasSuffix(last.path, "/authentication/provider") || !strings.Contains(last.body, `"consumerKey.outbound":"k"`) {
+		t.Errorf("requests %+v, want the configuration written back last", *seen)
 	}
 }
 

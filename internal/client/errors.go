@@ -38,6 +38,13 @@ var (
 	// that may have been carried out: look the object up before repeating.
 	ErrOutcomeUnknown = errors.New("outcome unknown")
 
+	// ErrCreateConflict: after a create whose outcome is unknown, the
+	// instance holds an object like the one asked for that nothing shows
+	// this create made. The products have no idempotency keys, so another
+	// client (a second Terraform workspace, a person) may have made it at
+	// the same moment: it must be neither adopted nor deleted.
+	ErrCreateConflict = errors.New("an object like the one being created exists, but this create cannot be shown to have made it")
+
 	// ErrUnexpectedResponse: the answer is not the product's API speaking,
 	// e.g. an HTML page from a proxy, a truncated body or a redirect.
 	ErrUnexpectedResponse = errors.New("unexpected response")

@@ -148,7 +148,17 @@ type spelledSecret struct {
 	// holds no spelling, so one search skips them all.
 	anchor    string
 	spellings []string // longest first, so that no shorter one cuts a longer one apart
+	// wholeWords is set for a short secret: a match inside a longer word
+	// is that word, not the secret. The emulator's and many test
+	// instances' password is "admin", and "system administrator" in the
+	// products' messages read "system [redacted]istrator".
+	wholeWords bool
 }
+
+// shortSecret is the length below which a secret is matched as a whole
+// word only. A secret this short is guessed faster than it is hidden, and
+// inside a longer word it says nothing.
+const shortSecret = 8
 
 // minAnchor is the shortest anchor worth searching for first; a secret
 // with a shorter one has all its spellings searched.
@@ -167,7 +177,7 @@ func (s scrubber) with(values ...string) scrubber {
 			continue
 		}
 		spellings := secretSpellings(v)
-		out.secrets = append(out.secrets, spelledSecret{anchor: longestVerbatimRun(v), spellings: spellings})
+		out.secrets = append(out.secrets, spelledSecret{anchor: longestVerbatimRun(v), spellings: spellings, wholeWords: len(v) < shortSecret})
 		out.longest = max(out.longest, len(spellings[0]))
 		out.spellings = append(out.spellings, spellings...)
 	}
@@ -350,10 +360,43 @@ func (s scrubber) scrubValues(text string) string {
 			continue
 		}
 		for _, spelling := range secret.spellings {
-			text = strings.ReplaceAll(text, spelling, redacted)
+			if secret.wholeWords {
+				text = replaceWholeWords(text, spelling, redacted)
+			} else {
+				text = strings.ReplaceAll(text, spelling, redacted)
+			}
 		}
 	}
 	return text
+}
+
+// replaceWholeWords replaces each occurrence of old in text that is not
+// part of a longer word: neither neighbour is a letter or digit where old's
+// own end is one.
+func replaceWholeWords(text, old, replacement string) string {
+	var b strings.Builder
+	for start := 0; ; {
+		i := strings.Index(text[start:], old)
+		if i < 0 {
+			b.WriteString(text[start:])
+			return b.String()
+		}
+		i += start
+		end := i + len(old)
+		inWord := (i > 0 && isWordByte(text[i-1]) && isWordByte(old[0])) ||
+			(end < len(text) && isWordByte(text[end]) && isWordByte(old[len(old)-1]))
+		b.WriteString(text[start:i])
+		if inWord {
+			b.WriteString(old)
+		} else {
+			b.WriteString(replacement)
+		}
+		start = end
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // logContext masks the credentials in everything logged with the returned

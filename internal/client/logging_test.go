@@ -449,3 +449,21 @@ func TestScrubSecretJSONValuesWithEscapes(t *testing.T) {
 		}
 	}
 }
+
+// A short password is scrubbed where it stands as a word, not inside
+// longer words: with the password "admin", the products' "system
+// administrator" must stay readable, and the password itself must not.
+func TestScrubKeepsWordsThatContainAShortPassword(t *testing.T) {
+	t.Parallel()
+	s := newScrubber("admin")
+	got := s.scrub(`user admin is not a system administrator; password=admin&x, "admin", admin1 or Admin`)
+	want := `user [redacted] is not a system administrator; password=[redacted]&x, "[redacted]", admin1 or Admin`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	// A long secret is scrubbed wherever it appears, inside words too.
+	long := newScrubber("Hunter2Secret")
+	if got := long.scrub("xHunter2Secretx"); got != "x[redacted]x" {
+		t.Errorf("a long secret inside a word was left: %s", got)
+	}
+}

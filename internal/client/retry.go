@@ -176,6 +176,11 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 // up to the client's MaxRetries times. So a burst of gateway errors on a
 // create neither fails the apply nor makes a duplicate. adopted reports
 // whether the result came from lookup.
+//
+// lookup must find only what the evidence says this create made: an object
+// that may be someone else's is reported as an error matching
+// ErrCreateConflict, which CreateOnce returns with the create's own failure
+// and without creating again.
 func CreateOnce[T any](ctx context.Context, c *Client, create func(context.Context) (T, error),
 	lookup func(context.Context) (found T, ok bool, err error),
 ) (result T, adopted bool, err error) {
@@ -183,6 +188,8 @@ func CreateOnce[T any](ctx context.Context, c *Client, create func(context.Conte
 	for attempt := 1; errors.Is(err, ErrOutcomeUnknown); attempt++ {
 		found, ok, lookupErr := lookup(ctx)
 		switch {
+		case errors.Is(lookupErr, ErrCreateConflict):
+			return result, false, fmt.Errorf("%w; the create had failed with: %w", lookupErr, err)
 		case lookupErr != nil:
 			return result, false, fmt.Errorf("%w; looking for the object afterwards failed too: %w", err, lookupErr)
 		case ok:

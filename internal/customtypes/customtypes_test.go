@@ -124,3 +124,33 @@ func TestTypesRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Spellings of one application share a key; the products would give them
+// two generic links with two ids.
+func TestApplicationURLKey(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		a, b string
+		same bool
+	}{
+		{"https://ci.example.com", "https://CI.example.com/", true},
+		{"https://ci.example.com", "https://ci.example.com:443", true},
+		{"https://ci.example.com", "HTTPS://ci.example.com", true},
+		{"http://ci.example.com", "http://ci.example.com:80/", true},
+		{"https://ci.example.com/jenkins", "https://Ci.Example.com:443/jenkins/", true},
+		{"https://ci.example.com/a/../jenkins", "https://ci.example.com/jenkins", true},
+		{"http://[::1]:8080", "http://[::1]:8080/", true},
+		{"https://ci.example.com", "http://ci.example.com", false},
+		{"https://ci.example.com", "https://ci.example.com:8443", false},
+		{"http://ci.example.com", "http://ci.example.com:443", false},
+		{"https://ci.example.com/Jenkins", "https://ci.example.com/jenkins", false},
+		{"https://ci.example.com/?a=1", "https://ci.example.com/?a=2", false},
+		{"https://ci.example.com", "https://cd.example.com", false},
+		{"::", "https://ci.example.com", false},
+	} {
+		if got := SameApplicationURL(tt.a, tt.b); got != tt.same {
+			t.Errorf("SameApplicationURL(%q, %q) = %t, want %t (keys %q, %q)", tt.a, tt.b, got, tt.same,
+				ApplicationURLKey(tt.a), ApplicationURLKey(tt.b))
+		}
+	}
+}

@@ -3,6 +3,7 @@ package customtypes
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -74,6 +75,55 @@ func NewLinkURLNull() LinkURL {
 // v1/v2 entities: without trailing slashes.
 func CanonicalLinkURL(u string) string {
 	return strings.TrimRight(u, "/")
+}
+
+// ApplicationURLKey is the application a link URL reaches, so that two
+// spellings of one application compare equal: the scheme and the host
+// without regard to case (RFC 3986 §3.1, §3.2.2), the port left out when it
+// is the scheme's default, "." and ".." path segments resolved and trailing
+// slashes stripped. The products do none of this: they hash the URL as
+// spelt, case and port included, to make a generic link's id, and resolve
+// only dot segments first (design/api.md §2.1), so two spellings of one
+// application give two links. The provider refuses those itself. A URL that
+// does not parse is its own key.
+func ApplicationURLKey(raw string) string {
+	u, err := url.Parse(CanonicalLinkURL(raw))
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return CanonicalLinkURL(raw)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if port == defaultPorts[u.Scheme] {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	u.Host = host
+	if hasDotSegment(u.Path) {
+		u = u.JoinPath()
+	}
+	return strings.TrimRight(u.String(), "/")
+}
+
+// SameApplicationURL reports whether two link URLs reach one application
+// (ApplicationURLKey).
+func SameApplicationURL(a, b string) bool {
+	return ApplicationURLKey(a) == ApplicationURLKey(b)
+}
+
+var defaultPorts = map[string]string{"http": "80", "https": "443"}
+
+func hasDotSegment(path string) bool {
+	for _, segment := range strings.Split(path, "/") {
+		if segment == "." || segment == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 func (v LinkURL) Type(_ context.Context) attr.Type {

@@ -144,6 +144,11 @@ func TestAllowlistErrors(t *testing.T) {
 		{"unknown type", "admin", "POST", "", `{"type":"whitelist.url","expression":"x"}`, 400,
 			`{"status-code":400,"message":"Can not deserialize the request body: Failed to find a matching whitelist type mapping for the given string 'whitelist.url'; known types are: [whitelist.application.link, whitelist.domain.name, whitelist.exact.url, whitelist.wildcard.expression, whitelist.regular.expression]"}`},
 		{"no type", "admin", "POST", "", `{"expression":"x"}`, 400, `{"message":"A whitelist rule needs a type."}`},
+		// Valid Java that RE2 cannot run (nesting multiplies past 1000): a
+		// checked rule, not a 400; it is deleted again below.
+		{"nested repetition", "admin", "POST", "", `{"type":"whitelist.regular.expression","expression":"https://((a{100}){100}){100}\\.example\\.com"}`, 200,
+			`{"id":3,"expression":"https://((a{100}){100}){100}\\.example\\.com","type":"whitelist.regular.expression","iconUrl":"","allowInbound":false,"allowAnonymousUser":false,"allowEdit":true,"allowDelete":true}`},
+		{"delete nested repetition", "admin", "DELETE", "/3", "", 200, ""},
 
 		{"update unknown id", "admin", "PUT", "/99", `{"allowInbound":true}`, 400,
 			`{"message":"This rule does not exist any more; it may have been deleted by another user."}`},
@@ -185,7 +190,7 @@ func TestAllowlistErrors(t *testing.T) {
 			}
 		})
 	}
-	// Nothing above changed a rule.
+	// Nothing above left a rule changed.
 	expectCall(t, jira, "admin", http.MethodGet, "", "", 200,
 		`{"rules":[{"id":1,"expression":"Wiki (https://wiki.example.com)","type":"whitelist.application.link","iconUrl":"`+
 			linkIcon(jira, "confluence")+`","allowInbound":false,"allowAnonymousUser":false,"allowEdit":false,"allowDelete":false},`+

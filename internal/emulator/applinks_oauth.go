@@ -270,7 +270,7 @@ func putLinkConsumer(ex *exchange) {
 			return refuse(writeLinkNotFound)
 		}
 		if incoming != nil {
-			l.IncomingConsumer = incoming
+			storeIncomingConsumer(st, l, incoming)
 		}
 		if outgoing != nil {
 			l.OutgoingConsumer = outgoing
@@ -283,6 +283,43 @@ func putLinkConsumer(ex *exchange) {
 		StatusCode:       http.StatusCreated,
 		ResourcesCreated: []linkEntity{{Href: "applicationlink/" + id + "/authentication/consumer", Rel: "self"}},
 	})
+}
+
+// storeIncomingConsumer is ServiceProviderStoreService.addConsumer, and
+// with a nil consumer removeConsumer. The products keep incoming consumers in
+// one store for the whole instance, keyed by consumer key
+// (PluginSettingsServiceProviderConsumerStore), and a link only names its
+// key; adding a consumer puts it without checking whether the key is taken
+// (design/api.md §6.1). So every link that names the key sees the consumer
+// stored last, a signed request with the key runs with that consumer's
+// flags and executing user, and removing it from one link removes it from
+// all of them. The emulator keeps a copy on each link naming the key, and
+// changes them together.
+//
+// Where the emulator differs: the products keep a consumer whose link was
+// given another key, or that a link still names after another link removed
+// it, in their store; the emulator drops it.
+func storeIncomingConsumer(st *state, l *storedLink, consumer *storedConsumer) {
+	key := consumer
+	if key == nil {
+		key = l.IncomingConsumer
+	}
+	if key != nil {
+		for i := range st.Links {
+			if other := st.Links[i].IncomingConsumer; other != nil && other.Key == key.Key {
+				st.Links[i].IncomingConsumer = copyConsumer(consumer)
+			}
+		}
+	}
+	l.IncomingConsumer = copyConsumer(consumer)
+}
+
+func copyConsumer(c *storedConsumer) *storedConsumer {
+	if c == nil {
+		return nil
+	}
+	copied := *c
+	return &copied
 }
 
 func validateThirdPartyConsumer(in consumerInput) []string {
@@ -385,8 +422,19 @@ func parsePublicKey(text string) (*rsa.PublicKey, error) {
 	if !ok {
 		return nil, errNotRSAPublicKey
 	}
+	if key.N.BitLen() < minRSAKeyBits {
+		return nil, errRSAKeyTooShort
+	}
 	return key, nil
 }
+
+// minRSAKeyBits is the shortest modulus Java's RSA KeyFactory takes
+// (sun.security.rsa.RSAKeyFactory, through RSAPublicKeyImpl): shorter keys
+// fail X509EncodedKeySpec decoding, so RSAKeys refuses them as it refuses
+// any bad key (design/api.md §6.1).
+const minRSAKeyBits = 512
+
+var errRSAKeyTooShort = errors.New("RSA keys must be at least 512 bits long")
 
 // normalisePublicKey is the key as the products store and return it:
 // base64 of the DER, without armour (RSAKeys.toPemEncoding).

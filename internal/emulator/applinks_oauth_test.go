@@ -278,3 +278,45 @@ func TestApplinksOAuthServesV1ApplicationLinks(t *testing.T) {
 		t.Error("the link survived its DELETE")
 	}
 }
+
+// The products keep one incoming consumer per key for the whole instance:
+// storing a key that another link holds replaces that link's consumer too,
+// so a request signed with it runs as the last one's executing user, and
+// removing it from either link removes it from both (design/api.md §6.1).
+func TestIncomingConsumerKeyIsOnePerInstance(t *testing.T) {
+	jira := startTestServer(t, Options{}, nil, loopback("jira", "jira")).Instance("jira")
+	first := createLink(t, jira, linkBody("generic", "CI", "https://ci.example.com"))
+	second := createLink(t, jira, linkBody("generic", "Builds", "https://builds.example.com"))
+	keyOf := func(i int) string { return base64.StdEncoding.EncodeToString(publicKeyDER(t, testKey(t, i))) }
+	put := func(id, name, user string, key int) {
+		expect(t, jira.URL(), jsonCall(http.MethodPut, oauthBase+id+"/authentication/consumer", "admin",
+			`{"key":"shared","name":"`+name+`","publicKey":"`+keyOf(key)+`","twoLOAllowed":true,"executingTwoLOUser":"`+user+`"}`), http.StatusCreated)
+	}
+	put(first, "CI", "user", 0)
+	put(second, "Builds", "manager", 1)
+
+	for _, id := range []string{first, second} {
+		got := getConsumers(t, jira, id)
+		if len(got) != 1 || got[0].Name != "Builds" || *got[0].ExecutingTwoLOUser != "manager" || *got[0].PublicKey != keyOf(1) {
+			t.Errorf("link %s lists %+v, want the consumer stored last", id, got)
+		}
+	}
+	for _, c := range jira.incomingConsumers("shared") {
+		if c.ExecutingTwoLOUser != "manager" || c.PublicKey != keyOf(1) {
+			t.Errorf("a request signed with the key is checked against %+v, want the consumer stored last", c)
+		}
+	}
+
+	// Disabling incoming OAuth on the first link removes the consumer from
+	// the store, and so from the second link too.
+	expect(t, jira.URL(), jsonCall(http.MethodPut, "/rest/applinks/3.0/status/"+first+"/oauth", "admin",
+		`{"incoming":{"enabled":false},"outgoing":{"enabled":false}}`), http.StatusNoContent)
+	for _, id := range []string{first, second} {
+		if l := storedLinks(jira)[id]; l.IncomingConsumer != nil {
+			t.Errorf("link %s still holds %+v", id, l.IncomingConsumer)
+		}
+	}
+	if got := jira.incomingConsumers("shared"); len(got) != 0 {
+		t.Errorf("the key still authenticates: %+v", got)
+	}
+}

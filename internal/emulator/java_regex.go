@@ -49,7 +49,8 @@ func (e *patternSyntaxError) Error() string {
 // compileJavaRegex compiles a Java pattern for Java's matches(), that is a
 // match of the whole input. It returns a syntax error where Java would
 // throw one. Java constructs RE2 has no equivalent for (look-around,
-// back-references, possessive quantifiers, atomic groups, some classes)
+// back-references, possessive quantifiers, atomic groups, some classes,
+// repetitions beyond RE2's limit of 1000, alone or multiplied by nesting)
 // are valid, but the pattern cannot be run: re is then nil and, Inferred,
 // the emulator treats the rule as matching nothing. A non-nil re matches
 // what Java's pattern matches, up to Unicode details.
@@ -63,6 +64,21 @@ func compileJavaRegex(pattern string, caseInsensitive bool) (re *regexp.Regexp, 
 		open = `\A(?i:`
 	}
 	compiled, err := regexp.Compile(open + t.out.String() + `)\z`)
+	if err != nil && beyondRE2Limits(err) {
+		// Java has no limit on how far nested repetitions multiply, such
+		// as ((a{100}){100}){100}; RE2 refuses more than 1000 in all. The
+		// pattern is valid when it compiles with every count cut to at
+		// most 1, and is then accepted without being run, as counts above
+		// 1000 are.
+		clamped := &javaRegexTranslator{src: t.src, pattern: pattern, exact: true, runnable: true, clampCounts: true}
+		if err := clamped.translate(); err != nil {
+			return nil, err
+		}
+		if _, err := regexp.Compile(open + clamped.out.String() + `)\z`); err != nil {
+			return nil, clamped.fromGoError(err)
+		}
+		return nil, nil
+	}
 	if err != nil {
 		return nil, t.fromGoError(err)
 	}
@@ -83,6 +99,17 @@ type javaRegexTranslator struct {
 	out      strings.Builder
 	exact    bool // the translation means what the Java pattern means
 	runnable bool // RE2 can run it at all (e.g. repetition counts ≤ 1000)
+	// clampCounts writes every repetition count as at most 1, to check
+	// the syntax of a pattern whose counts RE2 cannot take.
+	clampCounts bool
+}
+
+// beyondRE2Limits reports whether RE2 refused a pattern for its size, not
+// its syntax: the translator has already refused what Java refuses of
+// repetitions (reversed ranges, malformed counts).
+func beyondRE2Limits(err error) bool {
+	var syntaxErr *syntax.Error
+	return errors.As(err, &syntaxErr) && (syntaxErr.Code == syntax.ErrInvalidRepeatSize || syntaxErr.Code == syntax.ErrLarge)
 }
 
 func (t *javaRegexTranslator) fail(desc string, index int) *patternSyntaxError {
@@ -173,7 +200,13 @@ func (t *javaRegexTranslator) repetition() *patternSyntaxError {
 	if upper >= 0 && upper < lower {
 		return t.fail("Illegal repetition range", start)
 	}
-	if lower > 1000 || upper > 1000 {
+	if t.clampCounts {
+		if upper < 0 {
+			fmt.Fprintf(&t.out, "{%d,}", min(lower, 1))
+		} else {
+			fmt.Fprintf(&t.out, "{%d,%d}", min(lower, 1), min(upper, 1))
+		}
+	} else if lower > 1000 || upper > 1000 {
 		// Valid in Java, beyond RE2's limit.
 		t.runnable = false
 		t.out.WriteString("{0,1}")

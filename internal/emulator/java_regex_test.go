@@ -29,6 +29,9 @@ func TestCompileJavaRegex(t *testing.T) {
 		{pattern: `(?>ab)`},
 		{pattern: `\p{javaLowerCase}`},
 		{pattern: `a{1001}`},
+		// Counts Java multiplies without limit and RE2 refuses beyond 1000.
+		{pattern: `https://((a{100}){100}){100}\.example\.com`},
+		{pattern: `(a{50}){50,}`},
 		{pattern: `[a-z&&[^x]]`},
 		// Genuinely invalid.
 		{pattern: `(abc`, wantErr: "Unclosed group near index 4\n(abc"},
@@ -39,6 +42,8 @@ func TestCompileJavaRegex(t *testing.T) {
 		{pattern: `x{abc}`, wantErr: "Illegal repetition near index 1\nx{abc}\n ^"},
 		{pattern: `${host}`, wantErr: "Illegal repetition near index 1\n${host}\n ^"},
 		{pattern: `a{3,1}`, wantErr: "Illegal repetition range near index 1\na{3,1}\n ^"},
+		{pattern: `((a{100}){100}){100}(`, wantErr: "Unclosed group near index 21\n((a{100}){100}){100}("},
+		{pattern: `((a{100}){100}){3,1}`, wantErr: "Illegal repetition range near index 15\n((a{100}){100}){3,1}\n               ^"},
 		{pattern: `[z-a]`, wantErr: "Illegal character range near index 3\n[z-a]\n   ^"},
 		{pattern: `abc\`, wantErr: "Unexpected internal error near index 4\nabc\\"},
 		{pattern: `\y`, wantErr: "Illegal/unsupported escape sequence near index 1\n\\y\n ^"},

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"math/big"
 	"net/http"
 	"net/url"
 	"slices"
@@ -355,11 +356,41 @@ func verifyRSASHA1(consumers []storedConsumer, base, signature string) (storedCo
 		if err != nil {
 			continue
 		}
-		if rsa.VerifyPKCS1v15(key, crypto.SHA1, digest[:], sig) == nil {
+		if verifyPKCS1v15SHA1(key, digest[:], sig) {
 			return c, true
 		}
 	}
 	return storedConsumer{}, false
+}
+
+// sha1DigestInfo is the DER prefix of a SHA-1 DigestInfo (RFC 8017 §9.2).
+var sha1DigestInfo = []byte{0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14}
+
+// verifyPKCS1v15SHA1 checks an RSA-SHA1 signature as Java's SHA1withRSA
+// does, for every key length Java takes (512 bits and up, design/api.md
+// §6.1). crypto/rsa refuses keys under 1024 bits since Go 1.24, which would
+// fail every request of a consumer the products serve; below that length
+// the check is done here by the RFC 8017 §8.2.2 steps. A signature is
+// public, so nothing here needs to run in constant time.
+func verifyPKCS1v15SHA1(key *rsa.PublicKey, digest, sig []byte) bool {
+	if key.N.BitLen() >= 1024 {
+		return rsa.VerifyPKCS1v15(key, crypto.SHA1, digest, sig) == nil
+	}
+	k := (key.N.BitLen() + 7) / 8
+	if len(sig) != k || k < len(sha1DigestInfo)+len(digest)+11 {
+		return false
+	}
+	s := new(big.Int).SetBytes(sig)
+	if s.Cmp(key.N) >= 0 {
+		return false
+	}
+	em := new(big.Int).Exp(s, big.NewInt(int64(key.E)), key.N).FillBytes(make([]byte, k))
+	want := make([]byte, 0, k)
+	want = append(want, 0x00, 0x01)
+	want = append(want, bytes.Repeat([]byte{0xff}, k-3-len(sha1DigestInfo)-len(digest))...)
+	want = append(want, 0x00)
+	want = append(append(want, sha1DigestInfo...), digest...)
+	return bytes.Equal(em, want)
 }
 
 // twoLeggedUser decides whom a two-legged request acts as: the requestor

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -11,6 +12,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -112,7 +114,7 @@ func (s signedRequest) build(t *testing.T) *http.Request {
 	sort.Strings(all) // the tests use names for which this equals name-then-value order
 	base := s.method + "&" + testPercentEncode(u.Scheme+"://"+u.Host+u.EscapedPath()) + "&" + testPercentEncode(strings.Join(all, "&"))
 	digest := sha1.Sum([]byte(base)) //nolint:gosec // the protocol's
-	sig, err := rsa.SignPKCS1v15(rand.Reader, s.key, crypto.SHA1, digest[:])
+	sig, err := signPKCS1v15SHA1(s.key, digest[:])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +150,69 @@ func (s signedRequest) build(t *testing.T) *http.Request {
 	}
 	req.Header.Set("Accept", "application/json")
 	return req
+}
+
+// signPKCS1v15SHA1 signs as Java's SHA1withRSA does for every key Java
+// takes; crypto/rsa refuses keys under 1024 bits, so those are signed by
+// the RFC 8017 §8.2.1 steps.
+func signPKCS1v15SHA1(key *rsa.PrivateKey, digest []byte) ([]byte, error) {
+	if key.N.BitLen() >= 1024 {
+		return rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA1, digest)
+	}
+	k := (key.N.BitLen() + 7) / 8
+	prefix := []byte{0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14}
+	em := append([]byte{0x00, 0x01}, bytes.Repeat([]byte{0xff}, k-3-len(prefix)-len(digest))...)
+	em = append(append(append(em, 0x00), prefix...), digest...)
+	sig := new(big.Int).Exp(new(big.Int).SetBytes(em), key.D, key.N)
+	return sig.FillBytes(make([]byte, k)), nil
+}
+
+// shortTestKeyPEM is a 512-bit RSA key, the shortest Java takes: Go
+// generates none that short without GODEBUG=rsa1024min=0.
+const shortTestKeyPEM = `-----BEGIN PRIVATE KEY-----
+MIIBVAIBADANBgkqhkiG9w0BAQEFAASCAT4wggE6AgEAAkEAwoqYy0sRYwrbGtHt
+jnY0F4Ig67I+Sj6PRi1lbzijcvHYVZJNADpwhkFRNzBh5O0IsZ6XeXFaoGAdoYIF
+Fug80wIDAQABAkAA083VaTj/KLIysXx3388qAKrN3QlOi6Jnu122/t9C0z5OI5gJ
+pL6gHjV3rvoADqGr3fPraxMU+byE4ErrsV0pAiEA5qG+siMGfiiCKKO+aQa6m7fB
+1KCYOAtndkXWUtDRNu8CIQDX8Jku4x8E3K3e6OaS/nb/kv3k5SEvuwDcYi8jH004
+XQIgRvvjYJqNJgk7vlxff53Vk5XkL5haIW3JI0rtY0HoErsCIQCcTuWjQfY/H7qg
+A3h76MScpXsxSAZotXWfEVdLlingZQIgVGBhgNPsncJGdnJXFUvFfrs+LUo2+yfK
+VQtaqmyp6sQ=
+-----END PRIVATE KEY-----
+`
+
+// The products parse a consumer's key with Java's RSA KeyFactory, which
+// takes keys of 512 bits and more, and verify with SHA1withRSA, which has
+// no minimum of its own: a 512-bit consumer works, a shorter key is
+// refused when it is stored (design/api.md §6.1).
+func TestOAuthConsumerKeyLengths(t *testing.T) {
+	srv := startTestServer(t, Options{}, nil, loopback("jira", "jira"))
+	jira := srv.Instance("jira")
+	block, _ := pem.Decode([]byte(shortTestKeyPEM))
+	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, _ := parsed.(*rsa.PrivateKey)
+	if short == nil || short.N.BitLen() != 512 {
+		t.Fatalf("the short test key is not a 512-bit RSA key: %T", parsed)
+	}
+	linkID := createLink(t, jira, linkBody("generic", "CI", "https://ci.example.com"))
+	putConsumer(t, jira, linkID, consumerBody("ci-key", publicKeyPEM(t, short), `,"twoLOAllowed":true,"executingTwoLOUser":"user"`))
+	req := signedRequest{method: http.MethodGet, rawURL: jira.URL() + "/rest/api/2/myself", consumerKey: "ci-key", key: short}.build(t)
+	status, header, body := do(t, req)
+	if status != http.StatusOK {
+		t.Fatalf("a request signed with the 512-bit key: status %d, WWW-Authenticate %q, body %s; want 200", status, header, body)
+	}
+
+	tooShort := &rsa.PrivateKey{PublicKey: rsa.PublicKey{N: new(big.Int).Lsh(big.NewInt(1), 383), E: 65537}}
+	tooShort.N.Add(tooShort.N, big.NewInt(1))
+	otherLink := createLink(t, jira, linkBody("generic", "Build", "https://build.example.com"))
+	got := expect(t, jira.URL(), jsonCall(http.MethodPut, "/rest/applinks-oauth/1.0/applicationlink/"+otherLink+"/authentication/consumer",
+		"admin", consumerBody("build-key", publicKeyPEM(t, tooShort))), http.StatusBadRequest)
+	if want := "is not a valid RSA public key."; !strings.Contains(got, want) {
+		t.Errorf("a 384-bit key: body %s, want one saying %q", got, want)
+	}
 }
 
 var nonceCounter counter

@@ -175,7 +175,7 @@ func setLocalOAuthStatus(ctx context.Context, inst *Instance, link storedLink, s
 		if l == nil {
 			return errLinkGone
 		}
-		l.IncomingConsumer = consumer
+		storeIncomingConsumer(st, l, consumer)
 		for _, provider := range []struct {
 			class   string
 			enabled bool

@@ -130,6 +130,9 @@ func openStore(dir, name string) (*store, error) {
 	s := &store{}
 	if dir != "" {
 		s.path = filepath.Join(dir, name+".json")
+		if err := removeLeftoverTempFiles(s.path); err != nil {
+			return nil, err
+		}
 		data, err := os.ReadFile(s.path)
 		switch {
 		case err == nil:
@@ -243,6 +246,24 @@ func (s *store) persist(st *state) error {
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // best effort: not every filesystem supports it
 		d.Close()
+	}
+	return nil
+}
+
+// removeLeftoverTempFiles deletes the temporary files of persist that a
+// process killed mid-write (kill -9, a crash, a power cut) left beside the
+// state file. None of them is ever the state: persist renames a file into
+// place only once it is complete, so the state file holds the last whole
+// write, and the leftovers would otherwise pile up in -data forever.
+func removeLeftoverTempFiles(statePath string) error {
+	leftovers, err := filepath.Glob(statePath + ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("look for leftover state files: %w", err)
+	}
+	for _, leftover := range leftovers {
+		if err := os.Remove(leftover); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove leftover state file: %w", err)
+		}
 	}
 	return nil
 }

@@ -139,3 +139,55 @@ func TestStoreIsSafeForConcurrentUse(t *testing.T) {
 		t.Error("no update was applied")
 	}
 }
+
+// A process killed in the middle of persist leaves its temporary file
+// beside the state; the next start removes it and loads the state that the
+// last completed write left.
+func TestStartRemovesTempFilesLeftByAKilledWrite(t *testing.T) {
+	dir := t.TempDir()
+	s, err := openStore(dir, "jira")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(func(st *state) error {
+		st.Links = append(st.Links, storedLink{ID: "da2ba910-6b7f-3e7d-873f-9fc7a90c771b", TypeID: "generic", Name: "CI",
+			RPCURL: "http://jira.example.com", DisplayURL: "http://jira.example.com"})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var before state
+	s.View(func(st *state) { before = *st })
+	leftovers := []string{"jira.json.tmp-123456", "jira.json.tmp-987654"}
+	for _, name := range leftovers {
+		// Half a state file, as a write cut short leaves it.
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(`{"server_id":"0`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Another instance's file in the same directory is left alone.
+	other := filepath.Join(dir, "wiki.json")
+	if err := os.WriteFile(other, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	server, err := Start(Options{DataDir: dir}, InstanceConfig{Name: "jira", Type: "jira", Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = server.Close() })
+
+	for _, name := range leftovers {
+		if _, err := os.Stat(filepath.Join(dir, name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is still in the data dir after the start (%v)", name, err)
+		}
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another instance's state file went away: %v", err)
+	}
+	server.Instance("jira").store.View(func(st *state) {
+		if !reflect.DeepEqual(*st, before) {
+			t.Errorf("loaded %+v, want the last completed write %+v", *st, before)
+		}
+	})
+}

@@ -5,11 +5,14 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
+	"net/http"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -19,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
 )
@@ -44,6 +48,48 @@ type badInputCase struct {
 	// after runs checks that the step's error output cannot express, such
 	// as a secret that must not appear.
 	after func(t *testing.T)
+	// warns marks a row whose configuration works but allows more than it
+	// seems: its plan succeeds, and after checks the warning.
+	warns bool
+	// preApply runs between the plan and its apply, as a change made
+	// outside Terraform after a saved plan does.
+	preApply func()
+}
+
+// sideEffect is a pre-apply plan check that changes the instance instead
+// of checking the plan: the harness applies the plan it checked.
+type sideEffect func()
+
+func (f sideEffect) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	f()
+}
+
+// planWarns is a row whose configuration plans with a warning that matches
+// want, which the provider gives through the protocol as Terraform asks.
+func planWarns(resourceHCL, typeName string, attrs map[string]tftypes.Value, want ...string) func(t *testing.T) badInputCase {
+	return func(*testing.T) badInputCase {
+		return badInputCase{
+			config: unreachableProvider + resourceHCL,
+			warns:  true,
+			after: func(t *testing.T) {
+				diags := validateResourceThroughProtocol(t, typeName, attrs)
+				if hasError(diags) {
+					t.Fatalf("refused instead of warned: %s", describeDiags(diags))
+				}
+				pattern := diagPattern(want...)
+				for _, d := range diags {
+					if d.Severity == tfprotov6.DiagnosticSeverityWarning && pattern.MatchString(d.Summary+"\n"+d.Detail) {
+						return
+					}
+				}
+				t.Fatalf("no warning matches %s: %s", pattern, describeDiags(diags))
+			},
+		}
+	}
+}
+
+func ruleAttrs(typ, expression string) map[string]tftypes.Value {
+	return map[string]tftypes.Value{"type": str(typ), "expression": str(expression)}
 }
 
 type badInputRow struct {
@@ -309,6 +355,17 @@ func publicKeyRow(pick func(keyMaterial) string, want ...string) func(t *testing
 	}
 }
 
+// shortPublicKeyPEM is an RSA public key with a modulus of the given
+// length: Go generates no key pair under 1024 bits, and a public key needs
+// no primes to be written.
+func shortPublicKeyPEM(t *testing.T, bits int) string {
+	t.Helper()
+	n := new(big.Int).Lsh(big.NewInt(1), uint(bits-1))
+	der, err := x509.MarshalPKIXPublicKey(&rsa.PublicKey{N: n.Add(n, big.NewInt(1)), E: 65537})
+	mustNotFail(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
 func badInputRows() []badInputRow {
 	return []badInputRow{
 		// ---- The provider block ----
@@ -374,6 +431,16 @@ func badInputRows() []badInputRow {
 			"OAuth Level on a Generic Link", "Remove `outgoing`", "applinks_oauth_consumer resource")},
 		{"link empty name", planFails(linkHCL(`type = "confluence"`+"\nname = \"\"\nrpc_url = \"https://wiki.example.com\""),
 			"Invalid Attribute Value Length", "name string length must be at least 1, got: 0")},
+		{"link name of spaces", planFails(linkHCL(`type = "confluence"`+"\nname = \"   \"\nrpc_url = \"https://wiki.example.com\""),
+			"Invalid Attribute Value Match", "name must not be empty or blank")},
+		{"link rpc_url port 0", planFails(linkHCL(`type = "generic"`+"\nname = \"CI\"\nrpc_url = \"https://ci.example.com:0\""),
+			"Invalid URL", "rpc_url must be an absolute http or https URL", `has the port "0", which is not a number between 1 and 65535`)},
+		{"link rpc_url port 65536", planFails(linkHCL(`type = "generic"`+"\nname = \"CI\"\nrpc_url = \"https://ci.example.com:65536\""),
+			"Invalid URL", "rpc_url must be", `has the port "65536", which is not a number between 1 and 65535`)},
+		{"link rpc_url trailing space", planFails(linkHCL(`type = "generic"`+"\nname = \"CI\"\nrpc_url = \"https://ci.example.com/jenkins \""),
+			"Invalid URL", "rpc_url must be", `"https://ci.example.com/jenkins " ends with a space`, "remove it")},
+		{"link rpc_url leading space", planFails(linkHCL(`type = "generic"`+"\nname = \"CI\"\nrpc_url = \" https://ci.example.com\""),
+			"Invalid URL", "rpc_url must be", `" https://ci.example.com" starts with a space`, "remove it")},
 
 		// ---- applinks_oauth_consumer at plan time ----
 		{"consumer public_key garbage", planFails(consumerHCL(`direction = "incoming"`+"\npublic_key = \"not a key!!\""),
@@ -386,6 +453,23 @@ func badInputRows() []badInputRow {
 			"Public Key Is Not RSA", "public_key holds an ECDSA key", "RSA-SHA1", "Generate an RSA key pair")},
 		{"consumer public_key PKCS#1", publicKeyRow(func(k keyMaterial) string { return k.pkcs1PublicPEM },
 			"Unsupported RSA Public Key Format", "public_key holds a PKCS#1", "openssl rsa -RSAPublicKey_in -in key.pem -pubout")},
+		{"consumer public_key OpenSSH", planFails(consumerHCL(`direction = "incoming"`+"\npublic_key = \"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC ci@build\""),
+			"OpenSSH Public Key Given", "public_key holds an OpenSSH public key", "ssh-keygen -f key.pub -e -m PKCS8")},
+		{"consumer public_key too short", func(t *testing.T) badInputCase {
+			return planFails(consumerHCL(fmt.Sprintf("direction = \"incoming\"\npublic_key = %q", shortPublicKeyPEM(t, 384))),
+				"RSA Public Key Too Short", "public_key holds a 384-bit RSA key", "shorter than 512 bits", "openssl genrsa -out key.pem 2048")(t)
+		}},
+		{"consumer public_key weak", func(t *testing.T) badInputCase {
+			key := shortPublicKeyPEM(t, 512)
+			return planWarns(consumerHCL(fmt.Sprintf("direction = \"incoming\"\npublic_key = %q", key)), "applinks_oauth_consumer",
+				map[string]tftypes.Value{"application_link_id": str(someLinkID), "direction": str("incoming"), "consumer_key": str("ci"),
+					"name": str("CI"), "public_key": str(key)},
+				"Weak RSA Public Key", "public_key holds a 512-bit RSA key", "can be factored", "2048 bits or more")(t)
+		}},
+		{"consumer_key with a space", planFails(strings.Replace(consumerHCL(`direction = "incoming"`), `"ci"`, `"ci key"`, 1),
+			"Invalid OAuth Consumer Key", "consumer_key contains a space at offset 2", "must match it character for character")},
+		{"consumer_key with a line break", planFails(strings.Replace(consumerHCL(`direction = "incoming"`), `"ci"`, `"ci\n"`, 1),
+			"Invalid OAuth Consumer Key", "consumer_key contains a line break at offset 2", "trimspace(file(...))")},
 		{"consumer incoming without public_key", planFails(consumerHCL(`direction = "incoming"`),
 			"Missing Public Key", "An incoming consumer needs `public_key`", "openssl rsa -in key.pem -pubout")},
 		{"consumer outgoing attribute on incoming", planFails(consumerHCL("direction = \"incoming\"\npublic_key = \"x\"\nrequest_token_url = \"/oauth/request\""),
@@ -423,6 +507,19 @@ func badInputRows() []badInputRow {
 			"Invalid Regular Expression Rule", "invalid repeat count", "{3,1}")},
 		{"rule wildcard with a group", planFails(ruleHCL("wildcard", `https://(*.example.com`),
 			"Invalid Wildcard Rule", "( ) { } ^ $ \\ keep their regular-expression meaning", "a group is not closed", "Use a `regex` rule")},
+		{"rule wildcard of only *", planWarns(ruleHCL("wildcard", "*"), "applinks_whitelist_rule", ruleAttrs("wildcard", "*"),
+			"Wildcard Rule Allows Other Hosts", `The wildcard "*" is only "*", which matches every URL`, `"https://evil.test/"`, "`domain` rule")},
+		{"rule wildcard without scheme", planWarns(ruleHCL("wildcard", "*.example.com"), "applinks_whitelist_rule", ruleAttrs("wildcard", "*.example.com"),
+			"Wildcard Rule Allows Other Hosts", `"*.example.com" has no scheme`, `also allows "https://evil.test/?.example.com"`,
+			"use a `regex` rule such as", `example\\.com(/.*)?`)},
+		{"rule wildcard for the host", planWarns(ruleHCL("wildcard", "https://*.example.com/*"), "applinks_whitelist_rule", ruleAttrs("wildcard", "https://*.example.com/*"),
+			"Wildcard Rule Allows Other Hosts", `has a "*" in the host`, `"https://evil.test/?.example.com/"`)},
+		{"rule regex catastrophic backtracking", planWarns(ruleHCL("regex", `https://example\.com/(a+)+$`), "applinks_whitelist_rule",
+			ruleAttrs("regex", `https://example\.com/(a+)+$`),
+			"Regular Expression May Backtrack Catastrophically", `repeats "(a+)+"`, "exponential time", "(a+)+$ as a+$")},
+		{"rule regex nested repetition", planWarns(ruleHCL("regex", `https://((a{100}){100}){100}\.example\.com`), "applinks_whitelist_rule",
+			ruleAttrs("regex", `https://((a{100}){100}){100}\.example\.com`),
+			"Regular Expression Not Fully Checked", "repetitions nested so deeply that together they repeat more than 1000 times", "which Java accepts")},
 		{"rule domain with a path", planFails(ruleHCL("domain", "https://www.example.com/feeds"),
 			"Invalid Domain Rule", `has "/feeds" after the host`, `(use "https://www.example.com")`, "For a single URL use `exact_url`")},
 		{"rule domain without scheme", planFails(ruleHCL("domain", "www.example.com"),
@@ -573,6 +670,48 @@ func badInputRows() []badInputRow {
 					"or correct `application_link_id`", "HTTP 404"),
 			}
 		}},
+		{"link created elsewhere during the apply", func(t *testing.T) badInputCase {
+			// Another workspace creates the same generic link between this
+			// apply's check and its create: the check reads no such link.
+			inst := startEmulator(t, emulator.Options{Control: true}, "jira=jira").Instance("jira")
+			theirs := createLinkOutOfBand(t, inst, genericType, "https://ci.example.com")
+			injectEmulatorFault(t, inst, map[string]any{"method": "GET", "path_prefix": "/rest/applinks/3.0/applinks", "count": 1,
+				"status": 200, "content_type": "application/json", "body": "[]"})
+			return badInputCase{
+				config: testAccProviderConfig(inst.URL()) + "resource \"applinks_application_link\" \"bad\" {\ntype = \"generic\"\nname = \"CI\"\nrpc_url = \"https://ci.example.com\"\n}\n",
+				apply:  true,
+				want: diagPattern("Application Link Already Exists", "a link with id "+theirs, `(named "https://ci.example.com"`,
+					"someone else created it while this apply ran", "Nothing was created or changed", "`terraform import`", "HTTP 400"),
+				nothingLeft: expectEmulatorLinks(inst, emulatedLink{ID: theirs, Name: "https://ci.example.com", RPCURL: "https://ci.example.com", Primary: true}),
+			}
+		}},
+		{"link deleted between plan and apply", func(t *testing.T) badInputCase {
+			inst := startEmulator(t, emulator.Options{}, "jira=jira").Instance("jira")
+			linkID := createLinkOutOfBand(t, inst, genericType, "https://ci.example.com")
+			return badInputCase{
+				config: testAccProviderConfig(inst.URL()) + fmt.Sprintf(`
+import {
+  to = applinks_application_link.ci
+  id = %q
+}
+resource "applinks_application_link" "ci" {
+  type    = "generic"
+  name    = "https://ci.example.com"
+  rpc_url = "https://ci.example.com"
+}
+`, linkID) + strings.Replace(consumerHCL("direction = \"incoming\"\npublic_key = \""+publicKeyBase64(t, testConsumerKey(t, 0))+"\""),
+					`"`+someLinkID+`"`, "applinks_application_link.ci.id", 1),
+				apply: true,
+				preApply: func() {
+					if _, err := emulatorCall(inst, http.MethodDelete, "/rest/applinks/3.0/applinks/"+linkID, nil, nil); err != nil {
+						t.Errorf("deleting the link after the plan: %s", err)
+					}
+				},
+				want: diagPattern("Application Link Not Found", "has no application link with id "+linkID,
+					"the link was deleted outside Terraform after the plan was made", "run `terraform plan` again", "HTTP 404"),
+				nothingLeft: expectEmulatorLinks(inst),
+			}
+		}},
 		{"outgoing consumer on an Atlassian link", consumerCreateFails("admin", "confluence",
 			"direction = \"outgoing\"\nshared_secret = \"s\"\nrequest_token_url = \"/r\"\naccess_token_url = \"/a\"\nauthorize_url = \"/z\"",
 			"Outgoing Consumer Needs a Generic Link", "is a confluence link", "set `outgoing` on the applinks_application_link resource")},
@@ -612,10 +751,17 @@ func TestAccBadInput(t *testing.T) {
 				}
 			})
 			c := row.build(t)
+			step := resource.TestStep{Config: c.config, PlanOnly: !c.apply, ExpectError: c.want}
+			if c.warns {
+				step.ExpectError, step.ExpectNonEmptyPlan = nil, true
+			}
+			if c.preApply != nil {
+				step.ConfigPlanChecks.PreApply = []plancheck.PlanCheck{sideEffect(c.preApply)}
+			}
 			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps:                    []resource.TestStep{{Config: c.config, PlanOnly: !c.apply, ExpectError: c.want}},
+				Steps:                    []resource.TestStep{step},
 			})
 			if c.nothingLeft != nil {
 				if err := c.nothingLeft(); err != nil {

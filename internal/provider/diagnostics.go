@@ -4,8 +4,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -141,16 +144,85 @@ func addConsumerWriteError(diags *diag.Diagnostics, action string, err error) {
 	addAPIError(diags, "Error Writing OAuth Consumer", action, err)
 }
 
+// addOutgoingConfigLostError reports a change to a link's incoming OAuth
+// that emptied its outgoing OAuth configuration for good (see
+// client.SetIncomingOAuth): what the incoming side now is (done says it,
+// for a status PUT that succeeded), which providers lost which
+// configuration, and how to get it back. It reports nothing and returns
+// false for any other error.
+func addOutgoingConfigLostError(diags *diag.Diagnostics, done string, err error) bool {
+	var lost *client.OutgoingConfigLostError
+	if !errors.As(err, &lost) {
+		return false
+	}
+	incoming := done
+	if lost.IncomingChanged == client.IncomingChangeUnknown {
+		incoming = "The call that changes the link's incoming OAuth failed, and may or may not have taken effect"
+	}
+	var configs []string
+	for _, p := range lost.Providers {
+		keys := slices.Sorted(maps.Keys(p.Config))
+		pairs := make([]string, len(keys))
+		for i, k := range keys {
+			pairs[i] = k + "=" + p.Config[k]
+		}
+		configs = append(configs, fmt.Sprintf("%s {%s}", p.Provider[strings.LastIndex(p.Provider, ".")+1:], strings.Join(pairs, ", ")))
+	}
+	diags.AddError("Outgoing OAuth Configuration Lost", fmt.Sprintf("%s; but that call empties the outgoing OAuth "+
+		"configuration of application link %s, and writing it back failed twice. The link's outgoing consumer is "+
+		"therefore unreachable: its provider is registered with an empty configuration, without the consumer key and "+
+		"service provider URLs it had: %s. Run `terraform apply` again once the instance answers: the outgoing "+
+		"applinks_oauth_consumer is then found missing and written again from its configuration.\n\n%s",
+		incoming, lost.LinkID, strings.Join(configs, "; "), lost.Err))
+	return true
+}
+
+// addConsumerKeyInUseError explains a consumer_key that another link's
+// incoming consumer holds (design/api.md §6.1), or a failed check of it.
+func addConsumerKeyInUseError(diags *diag.Diagnostics, err error) {
+	var inUse *client.ConsumerKeyInUseError
+	if !errors.As(err, &inUse) {
+		addAPIError(diags, "Error Writing OAuth Consumer", "check that no other link holds the consumer key", err)
+		return
+	}
+	holder := inUse.Holder.ID
+	if inUse.Holder.Name != "" {
+		holder = fmt.Sprintf("%s (%q)", inUse.Holder.ID, inUse.Holder.Name)
+	} else {
+		holder += ", in this same apply"
+	}
+	diags.AddAttributeError(path.Root("consumer_key"), "Consumer Key Already Used", fmt.Sprintf("The consumer key %q "+
+		"is already the incoming consumer of the application link %s. The products keep one incoming consumer per key "+
+		"for the whole instance: storing it on this link too would silently replace that link's consumer, requests "+
+		"signed with it would run as this one's `execute_as`, and removing either would remove both. Give each link "+
+		"its own `consumer_key`; to move the key to this link, remove it from the other link in an earlier apply.\n\n%s",
+		inUse.Key, holder, err))
+}
+
 // addLinkLookupError explains a failed read of the link a consumer belongs to.
 func addLinkLookupError(diags *diag.Diagnostics, summary, linkID string, err error) {
 	if errors.Is(err, client.ErrNotFound) {
 		diags.AddAttributeError(path.Root("application_link_id"), "Application Link Not Found",
-			fmt.Sprintf("The instance has no application link with id %s. Create the link first (an "+
+			fmt.Sprintf("The instance has no application link with id %s. If an applinks_application_link resource "+
+				"of this configuration manages it, the link was deleted outside Terraform after the plan was made: run "+
+				"`terraform plan` again, which plans to create the link anew, and apply that plan. Create the link first (an "+
 				"applinks_application_link resource, referenced as `applinks_application_link.<name>.id`, orders "+
 				"this for you), or correct `application_link_id`.\n\n%s", linkID, err))
 		return
 	}
 	addAPIError(diags, summary, "read the application link's OAuth configuration", err)
+}
+
+// addLinkCreatedMeanwhileError reports a create that the instance refused
+// because the link exists after all: another workspace or an administrator
+// created it between the provider's check and its create (the v2 create
+// answers 400 for an id in use, design/api.md §4).
+func addLinkCreatedMeanwhileError(diags *diag.Diagnostics, link *client.ApplicationLink, err error) {
+	diags.AddAttributeError(path.Root("rpc_url"), "Application Link Already Exists",
+		fmt.Sprintf("The instance refused to create the link because a link with id %s (named %q, to %s) now exists: "+
+			"someone else created it while this apply ran. Nothing was created or changed. If that link is the one "+
+			"this resource describes, bring it under Terraform with `terraform import` or an import block using the "+
+			"id %s; otherwise point `rpc_url` at another application.\n\n%s", link.ID, link.Name, link.RPCURL, link.ID, err))
 }
 
 func statusOf(err error) int {
@@ -172,6 +244,9 @@ func isHostNotFound(err error) bool {
 func providerClient(providerData any, kind string, diags *diag.Diagnostics) *client.Client {
 	if providerData == nil {
 		return nil
+	}
+	if data, ok := providerData.(*resourceData); ok {
+		return data.client
 	}
 	c, ok := providerData.(*client.Client)
 	if !ok {

@@ -19,8 +19,8 @@ import (
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
 )
 
-// The fault suite (issue #8): the real Terraform CLI applies a configuration
-// of links, consumers and allowlist rules while the emulator's control API
+// The fault suite: the real Terraform CLI applies a configuration of
+// links, consumers and allowlist rules while the emulator's control API
 // (/_emulator/faults) makes the instance fail in the ways networks and
 // products do. After every scenario the instance must hold exactly what the
 // configuration says, and the next plan must be empty.

@@ -231,7 +231,8 @@ func (p *applinksProvider) Configure(ctx context.Context, req provider.Configure
 		"commit":          p.commit,
 	})
 	resp.DataSourceData = c
-	resp.ResourceData = c
+	// Each walk configures the provider anew, so the claims start empty.
+	resp.ResourceData = &resourceData{client: c, claims: newPlanClaims()}
 }
 
 // rejectUnknown reports every attribute whose value is not known yet: the

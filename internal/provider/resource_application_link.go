@@ -42,6 +42,7 @@ func NewApplicationLinkResource() resource.Resource {
 
 type applicationLinkResource struct {
 	client *client.Client
+	claims *planClaims
 }
 
 type applicationLinkResourceModel struct {
@@ -78,7 +79,15 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 			"Atlassian product or a generic application. Changing `rpc_url` relocates the link in place, keeping its id, " +
 			"its entity links and its users' OAuth tokens; only a change of `type` or `application_id` replaces it. " +
 			"Deleting the resource removes this side of the link only: manage the peer's reverse link with a provider " +
-			"block for the peer.",
+			"block for the peer. A link belongs in one resource address: the provider refuses a plan in which two " +
+			"addresses hold the same link id in their state (for example after importing it twice); `terraform state rm` " +
+			"one of them.\n\n" +
+			"The products have no idempotency keys. When the answer to a create is lost (a gateway error, a dropped " +
+			"connection), the provider adopts the link with the planned id only if it holds everything the create sent " +
+			"and was not there just before; a link with that id and another name or URL, which another workspace " +
+			"linking the same application makes, fails the apply naming it, and is neither adopted nor deleted. An " +
+			"identical link another workspace created in the same seconds cannot be told apart and is adopted with a " +
+			"warning; a link adopted so is never deleted if completing it fails. Manage each link from one workspace.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The link id: the peer's server id for Atlassian peers, derived from `rpc_url` for generic links.",
@@ -94,11 +103,13 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The link's name, shown to users. It must be unique on the instance.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), notBlank},
 			},
 			"rpc_url": schema.StringAttribute{
 				MarkdownDescription: "The URL the instance uses to reach the peer, including any context path. Changing it " +
-					"relocates the link in place.",
+					"relocates the link in place; another spelling of the same URL (the case of the scheme or host, the " +
+					"default port, trailing slashes) is stored without a relocation. Two links of one configuration may " +
+					"not reach one application.",
 				Required:   true,
 				CustomType: customtypes.LinkURLType{},
 				Validators: []validator.String{validators.HTTPURL()},
@@ -115,7 +126,10 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 				MarkdownDescription: "Whether this is the primary link of its type, which the products use when a feature " +
 					"needs one link of a type. `true` makes it primary; leave it unset to keep what the server decided " +
 					"(the first link of a type is always primary). A link stops being primary only when another " +
-					"link of its type becomes primary.",
+					"link of its type becomes primary. Set `true` on one link of a type only: making one primary demotes " +
+					"the other, so two would take the flag from each other on every apply. The provider refuses two in " +
+					"one configuration; it cannot see another workspace, so two workspaces that each make a link of the " +
+					"same type primary on one instance flip it on every apply.",
 				Optional:      true,
 				Computed:      true,
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
@@ -184,6 +198,9 @@ func (r *applicationLinkResource) Configure(_ context.Context, req resource.Conf
 	if c := providerClient(req.ProviderData, "Resource", &resp.Diagnostics); c != nil {
 		r.client = c
 	}
+	if data, ok := req.ProviderData.(*resourceData); ok {
+		r.claims = data.claims
+	}
 }
 
 func (r *applicationLinkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -221,7 +238,8 @@ func (r *applicationLinkResource) ValidateConfig(ctx context.Context, req resour
 }
 
 func (r *applicationLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	r.claimPlan(ctx, req, resp)
+	if resp.Diagnostics.HasError() || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
 	var state applicationLinkResourceModel
@@ -257,7 +275,7 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 
 	typeID := wireOrName(productTypes, plan.Type.ValueString())
 	tflog.Debug(ctx, "Creating application link", map[string]any{"id": id, "type_id": typeID, "name": plan.Name.ValueString()})
-	createdID, err := r.createLink(ctx, client.NewApplicationLink{
+	createdID, adopted, err := r.createLink(ctx, client.NewApplicationLink{
 		ID:         id,
 		TypeID:     typeID,
 		Name:       plan.Name.ValueString(),
@@ -265,9 +283,28 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 		DisplayURL: canonicalURL(plan.DisplayURL),
 		Primary:    plan.Primary.ValueBool(),
 	})
-	if err != nil {
+	var conflict *linkConflictError
+	switch {
+	case errors.As(err, &conflict):
+		addLinkConflict(&resp.Diagnostics, conflict, err)
+		return
+	case err != nil:
+		if errors.Is(err, client.ErrValidation) {
+			// An id in use is a 400 (design/api.md §4): see whether the link
+			// appeared since checkCreatable looked.
+			if existing, lookupErr := r.client.ApplicationLink(ctx, id, client.Uncached); lookupErr == nil {
+				addLinkCreatedMeanwhileError(&resp.Diagnostics, existing, err)
+				return
+			}
+		}
 		addAPIError(&resp.Diagnostics, "Error Creating Application Link", "create the application link", err)
 		return
+	case adopted:
+		resp.Diagnostics.AddWarning("Application Link Adopted After a Lost Response",
+			fmt.Sprintf("The answer to creating the link was lost. The instance holds link %s, which was not there just "+
+				"before and matches everything the provider sent, so Terraform now manages it. The provider cannot tell it "+
+				"from an identical link another workspace created in the same seconds; if that is what happened, remove "+
+				"this resource from the state (`terraform state rm`) and manage the link in one workspace only.", createdID))
 	}
 
 	link, err := r.finishCreate(ctx, createdID, &plan)
@@ -278,7 +315,7 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 		}
 	}
 	if err != nil {
-		r.rollBack(ctx, createdID, &plan, resp, err)
+		r.rollBack(ctx, createdID, !adopted, &plan, resp, err)
 		return
 	}
 	fillApplicationLink(link, auth, &plan)
@@ -287,19 +324,28 @@ func (r *applicationLinkResource) Create(ctx context.Context, req resource.Creat
 
 // createLink creates the link, never twice. When the answer to the create
 // is lost, the link is looked up by its id, which the provider chose before
-// the create: it is adopted when it exists, and created again when the
-// instance answers that it does not (client.CreateOnce).
-func (r *applicationLinkResource) createLink(ctx context.Context, link client.NewApplicationLink) (string, error) {
-	id, _, err := client.CreateOnce(ctx, r.client,
+// the create (client.CreateOnce): none is created again; one is adopted
+// only when it holds everything the create sent, and otherwise reported as
+// someone else's (ownership.go). That it did not exist before the create
+// is known without a request of its own: checkCreatable refused the id
+// from the listing it read just before, from the run's cache or with one
+// GET.
+func (r *applicationLinkResource) createLink(ctx context.Context, link client.NewApplicationLink) (string, bool, error) {
+	return client.CreateOnce(ctx, r.client,
 		func(ctx context.Context) (string, error) { return r.client.CreateApplicationLink(ctx, link) },
 		func(ctx context.Context) (string, bool, error) {
-			_, err := r.client.ApplicationLink(ctx, link.ID, client.Uncached)
-			if errors.Is(err, client.ErrNotFound) {
+			found, err := r.client.ApplicationLink(ctx, link.ID, client.Uncached)
+			switch {
+			case errors.Is(err, client.ErrNotFound):
 				return "", false, nil
+			case err != nil:
+				return "", false, err
 			}
-			return link.ID, err == nil, err
+			if differences := linkDifferences(found, link); len(differences) > 0 {
+				return "", false, &linkConflictError{link: found, differences: differences}
+			}
+			return found.ID, true, nil
 		})
-	return id, err
 }
 
 // finishCreate checks what the server made of the link and applies what the
@@ -329,8 +375,17 @@ func (r *applicationLinkResource) finishCreate(ctx context.Context, id string, p
 // rollBack removes a link whose create did not complete, so that no link is
 // left that Terraform does not know about. When even that fails, the link is
 // recorded in state, where Terraform marks it tainted and replaces it on the
-// next apply.
-func (r *applicationLinkResource) rollBack(ctx context.Context, id string, plan *applicationLinkResourceModel, resp *resource.CreateResponse, cause error) {
+// next apply. A link adopted after a lost answer (proven false) may be
+// another workspace's, so it is neither deleted nor recorded.
+func (r *applicationLinkResource) rollBack(ctx context.Context, id string, proven bool, plan *applicationLinkResourceModel, resp *resource.CreateResponse, cause error) {
+	if !proven {
+		resp.Diagnostics.AddError("Error Creating Application Link",
+			fmt.Sprintf("The link %s (named %q, to %s) could not be completed. %s The answer to its create had been lost, "+
+				"so the provider cannot prove this apply created it, and left it on the instance without managing it: "+
+				"import it (`terraform import` with id %s) or delete it, then apply again.\n\n%s",
+				id, plan.Name.ValueString(), canonicalURL(plan.RPCURL), linkRemedy(cause, plan), id, cause.Error()))
+		return
+	}
 	detail := "The link was removed again, so nothing was left behind; fix the cause and apply again."
 	if err := r.client.DeleteApplicationLink(ctx, id); err != nil && !errors.Is(err, client.ErrNotFound) {
 		detail = "Removing the half-created link failed too (" + err.Error() + "), so it is kept in the state, " +
@@ -388,6 +443,7 @@ func (r *applicationLinkResource) Read(ctx context.Context, req resource.ReadReq
 	}
 	fillApplicationLink(link, auth, &state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	keepClaimantToken(ctx, resp.Private, &resp.Diagnostics)
 }
 
 func (r *applicationLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -399,7 +455,9 @@ func (r *applicationLinkResource) Update(ctx context.Context, req resource.Updat
 	}
 	id := state.ID.ValueString()
 
-	if !sameURL(plan.RPCURL.ValueString(), state.RPCURL.ValueString()) {
+	// Another spelling of the same application is no move: the update below
+	// stores it without the relocation's reachability check.
+	if !customtypes.SameApplicationURL(plan.RPCURL.ValueString(), state.RPCURL.ValueString()) {
 		r.relocate(ctx, id, &plan, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
@@ -494,6 +552,7 @@ func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("relocate_when_unreachable"), false)...)
+	keepClaimantToken(ctx, resp.Private, &resp.Diagnostics)
 }
 
 // resolveApplicationID returns the id the new link must have: the configured

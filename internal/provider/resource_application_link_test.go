@@ -834,9 +834,10 @@ resource "applinks_oauth_consumer" "tool" {
 }
 
 // A create whose answer is lost is looked up by id before it is repeated:
-// the link is adopted when the instance holds it, created again when the
-// instance answers 404 (up to max_retries times), and the call fails when
-// even the lookup fails.
+// the link is adopted when the instance holds it as it was sent, reported
+// as someone else's when it holds another link with that id, created again
+// when the instance answers 404 (up to max_retries times), and the call
+// fails when even the lookup fails.
 func TestApplicationLinkCreateLooksUpBeforeRepeating(t *testing.T) {
 	t.Parallel()
 	const id = "0e1f2a3b-4c5d-3e6f-8a9b-0c1d2e3f4a5b"
@@ -866,7 +867,10 @@ func TestApplicationLinkCreateLooksUpBeforeRepeating(t *testing.T) {
 		wantPuts  int
 		wantError string
 	}{
-		{"created before the answer was lost", 1, answer(http.StatusOK, `{"id":"`+id+`","name":"CI","type":"generic"}`), 1, ""},
+		{"created before the answer was lost", 1, answer(http.StatusOK, `{"id":"`+id+`","name":"CI","type":"generic","rpcUrl":"https://ci.example.com"}`), 1, ""},
+		// Another workspace's link to the same URL has the same id: it is
+		// reported, neither adopted nor created over.
+		{"another link with the id", 1, answer(http.StatusOK, `{"id":"`+id+`","name":"CI (B)","type":"generic","rpcUrl":"https://ci.example.com"}`), 1, "differs from the one being created in `name`"},
 		{"not created", 1, notFound, 2, ""},
 		{"a burst of lost answers, none created", 2, notFound, 3, ""},
 		{"more lost answers than retries", 3, notFound, 3, "outcome unknown"},
@@ -895,7 +899,7 @@ func TestApplicationLinkCreateLooksUpBeforeRepeating(t *testing.T) {
 				RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
 			mustNotFail(t, err)
 			r := &applicationLinkResource{client: c}
-			got, err := r.createLink(context.Background(), client.NewApplicationLink{ID: id, TypeID: "generic", Name: "CI", RPCURL: "https://ci.example.com"})
+			got, _, err := r.createLink(context.Background(), client.NewApplicationLink{ID: id, TypeID: "generic", Name: "CI", RPCURL: "https://ci.example.com"})
 			switch {
 			case tt.wantError == "" && (err != nil || got != id):
 				t.Errorf("createLink = %q, %v; want %q", got, err, id)

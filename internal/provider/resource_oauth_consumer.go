@@ -125,7 +125,7 @@ func (r *oauthConsumerResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "The OAuth consumer key: for `incoming`, the key the application sends as " +
 					"`oauth_consumer_key`; for `outgoing`, the key the application's service provider issued to this instance.",
 				Required:   true,
-				Validators: []validator.String{notBlank},
+				Validators: []validator.String{validators.ConsumerKey()},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The consumer's name, shown to users when they authorise it.",
@@ -354,10 +354,15 @@ func (r *oauthConsumerResource) create(ctx context.Context, plan *oauthConsumerR
 					"consumers itself.", linkID, link.Name, nameOrWire(productTypes, link.TypeID)))
 			return
 		}
-		r.writeOutgoing(ctx, plan, secret, diags)
+		r.createOutgoing(ctx, plan, secret, auth, diags)
 	} else {
+		release, ok := r.claimConsumerKey(ctx, plan, diags)
+		if !ok {
+			return
+		}
 		r.writeIncoming(ctx, plan, nil, diags)
 		if diags.HasError() {
+			release()
 			r.rollBackIncoming(ctx, linkID, diags)
 		}
 	}
@@ -367,11 +372,27 @@ func (r *oauthConsumerResource) create(ctx context.Context, plan *oauthConsumerR
 	r.readBack(ctx, plan, diags)
 }
 
+// claimConsumerKey refuses an incoming consumer key that another link
+// holds, since the products would let this link's consumer replace that
+// link's (client.ClaimIncomingConsumerKey).
+func (r *oauthConsumerResource) claimConsumerKey(ctx context.Context, plan *oauthConsumerResourceModel, diags *diag.Diagnostics) (release func(), ok bool) {
+	release, err := r.client.ClaimIncomingConsumerKey(ctx, plan.ConsumerKey.ValueString(), plan.ApplicationLinkID.ValueString())
+	if err != nil {
+		addConsumerKeyInUseError(diags, err)
+		return nil, false
+	}
+	return release, true
+}
+
 // rollBackIncoming removes an incoming consumer whose create did not
 // complete (impersonation refused, say), so that nothing half-configured
 // is left that the state does not know of.
 func (r *oauthConsumerResource) rollBackIncoming(ctx context.Context, linkID string, diags *diag.Diagnostics) {
-	if err := r.client.SetIncomingOAuth(ctx, linkID, client.OAuthConfig{}); err != nil && !errors.Is(err, client.ErrNotFound) {
+	err := r.client.SetIncomingOAuth(ctx, linkID, client.OAuthConfig{})
+	if addOutgoingConfigLostError(diags, "The incoming consumer whose create failed was removed again", err) {
+		return
+	}
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		diags.AddError("Incomplete OAuth Consumer Left Behind",
 			fmt.Sprintf("The create failed after the consumer was stored, and removing it failed too, so the link %s "+
 				"may hold an incoming consumer that Terraform does not manage. Disable incoming OAuth on the link in its "+
@@ -385,7 +406,7 @@ func (r *oauthConsumerResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	found := r.readInto(ctx, &state, r.client.LinkAuthentication, &resp.Diagnostics)
+	found := r.readInto(ctx, &state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -409,8 +430,13 @@ func (r *oauthConsumerResource) Update(ctx context.Context, req resource.UpdateR
 	tflog.Debug(ctx, "Updating OAuth consumer", map[string]any{"id": state.ID.ValueString()})
 	if plan.Direction.ValueString() == directionOutgoing {
 		r.writeOutgoing(ctx, &plan, secret, &resp.Diagnostics)
-	} else {
+	} else if plan.ConsumerKey.Equal(state.ConsumerKey) {
 		r.writeIncoming(ctx, &plan, &state, &resp.Diagnostics)
+	} else if release, ok := r.claimConsumerKey(ctx, &plan, &resp.Diagnostics); ok {
+		r.writeIncoming(ctx, &plan, &state, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			release()
+		}
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -439,6 +465,9 @@ func (r *oauthConsumerResource) Delete(ctx context.Context, req resource.DeleteR
 		// There is no DELETE for consumers; disabling incoming OAuth
 		// removes the link's consumer (design/api.md §6.1).
 		err = r.client.SetIncomingOAuth(ctx, linkID, client.OAuthConfig{})
+		if addOutgoingConfigLostError(&resp.Diagnostics, "The incoming consumer was removed", err) {
+			return
+		}
 	}
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addAPIError(&resp.Diagnostics, "Error Deleting OAuth Consumer", "remove the "+state.Direction.ValueString()+" consumer", err)
@@ -547,6 +576,7 @@ func (r *oauthConsumerResource) writeIncoming(ctx context.Context, plan, prior *
 	})
 	switch {
 	case err == nil:
+	case addOutgoingConfigLostError(diags, "The incoming consumer was stored with its two-legged OAuth level", err):
 	case impersonation && errors.Is(err, client.ErrForbidden):
 		diags.AddAttributeError(path.Root("impersonation_allowed"), "Impersonation Needs a System Administrator",
 			"The products let only system administrators allow a consumer to act as any user, and the provider's user is "+
@@ -557,26 +587,82 @@ func (r *oauthConsumerResource) writeIncoming(ctx context.Context, plan, prior *
 	}
 }
 
-// writeOutgoing stores the outgoing consumer and the OAuth provider
-// configuration that names it and the service provider's URLs.
-func (r *oauthConsumerResource) writeOutgoing(ctx context.Context, plan *oauthConsumerResourceModel, secret string, diags *diag.Diagnostics) {
+// createOutgoing is writeOutgoing's two steps the other way round: first the
+// OAuth provider that names the consumer, then the consumer with its shared
+// secret. The products have no way to delete a stored outgoing consumer
+// (design/api.md §6.1), so the secret is sent only once the provider step has
+// succeeded; a failure of either step unregisters the provider again, or
+// gives back the configuration the link had before (prior), so nothing is
+// left that the state does not know of.
+func (r *oauthConsumerResource) createOutgoing(ctx context.Context, plan *oauthConsumerResourceModel, secret string,
+	prior *client.LinkAuthentication, diags *diag.Diagnostics) {
 	linkID := plan.ApplicationLinkID.ValueString()
-	err := r.client.PutOutgoingConsumer(ctx, linkID, client.OutgoingConsumer{
-		Key:          plan.ConsumerKey.ValueString(),
-		Name:         plan.Name.ValueString(),
-		Description:  plan.Description.ValueString(),
-		SharedSecret: secret,
-	})
+	err := r.client.ConfigureServiceProvider(ctx, linkID, r.serviceProvider(plan))
 	if err != nil {
-		addConsumerWriteError(diags, "store the outgoing consumer", err)
+		addConsumerWriteError(diags, "configure the service provider of the outgoing consumer; the shared secret was not sent", err)
+		r.rollBackServiceProvider(ctx, linkID, prior, diags)
 		return
 	}
-	err = r.client.ConfigureServiceProvider(ctx, linkID, client.ServiceProvider{
+	err = r.client.PutOutgoingConsumer(ctx, linkID, r.outgoingConsumer(plan, secret))
+	if err != nil {
+		addConsumerWriteError(diags, "store the outgoing consumer", err)
+		r.rollBackServiceProvider(ctx, linkID, prior, diags)
+		if !errors.Is(err, client.ErrValidation) && !errors.Is(err, client.ErrForbidden) && !errors.Is(err, client.ErrUnauthorized) {
+			diags.AddWarning("Outgoing Consumer May Be Stored Out of Reach",
+				fmt.Sprintf("The instance failed while it stored the outgoing consumer %q of the link %s, and may have "+
+					"stored it with its shared secret before it failed. The products offer no way to delete it: the next "+
+					"apply stores it again under the same key, replacing its secret.", plan.ConsumerKey.ValueString(), linkID))
+		}
+	}
+}
+
+// rollBackServiceProvider gives the link's OAuth provider back the state
+// it had before a create: unregistered, or its old configuration.
+func (r *oauthConsumerResource) rollBackServiceProvider(ctx context.Context, linkID string, prior *client.LinkAuthentication, diags *diag.Diagnostics) {
+	var err error
+	if before := prior.Provider(client.ProviderOAuth); before != nil {
+		err = r.client.RegisterAuthenticationProvider(ctx, linkID, client.ProviderOAuth, before.Config)
+	} else {
+		err = r.client.DisableOutgoingOAuth(ctx, linkID)
+	}
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		diags.AddError("Incomplete OAuth Consumer Left Behind",
+			fmt.Sprintf("The create failed after the outgoing OAuth provider of the link %s was configured, and undoing "+
+				"that failed too, so the link's outgoing OAuth names a consumer that Terraform does not manage. Disable "+
+				"outgoing OAuth on the link in its settings, or run `terraform apply` again.\n\n%s", linkID, err))
+	}
+}
+
+func (r *oauthConsumerResource) serviceProvider(plan *oauthConsumerResourceModel) client.ServiceProvider {
+	return client.ServiceProvider{
 		ConsumerKey:     plan.ConsumerKey.ValueString(),
 		RequestTokenURL: plan.RequestTokenURL.ValueString(),
 		AccessTokenURL:  plan.AccessTokenURL.ValueString(),
 		AuthorizeURL:    plan.AuthorizeURL.ValueString(),
-	})
+	}
+}
+
+func (r *oauthConsumerResource) outgoingConsumer(plan *oauthConsumerResourceModel, secret string) client.OutgoingConsumer {
+	return client.OutgoingConsumer{
+		Key:          plan.ConsumerKey.ValueString(),
+		Name:         plan.Name.ValueString(),
+		Description:  plan.Description.ValueString(),
+		SharedSecret: secret,
+	}
+}
+
+// writeOutgoing updates the outgoing consumer, then the OAuth provider
+// configuration that names it and the service provider's URLs. In this
+// order a failed second step leaves the provider naming the consumer it
+// named before, which stays reachable.
+func (r *oauthConsumerResource) writeOutgoing(ctx context.Context, plan *oauthConsumerResourceModel, secret string, diags *diag.Diagnostics) {
+	linkID := plan.ApplicationLinkID.ValueString()
+	err := r.client.PutOutgoingConsumer(ctx, linkID, r.outgoingConsumer(plan, secret))
+	if err != nil {
+		addConsumerWriteError(diags, "store the outgoing consumer", err)
+		return
+	}
+	err = r.client.ConfigureServiceProvider(ctx, linkID, r.serviceProvider(plan))
 	if err != nil {
 		addConsumerWriteError(diags, "configure the service provider of the outgoing consumer", err)
 	}
@@ -586,7 +672,7 @@ func (r *oauthConsumerResource) writeOutgoing(ctx context.Context, plan *oauthCo
 // checks that it holds what was planned.
 func (r *oauthConsumerResource) readBack(ctx context.Context, plan *oauthConsumerResourceModel, diags *diag.Diagnostics) {
 	got := *plan
-	found := r.readInto(ctx, &got, r.client.LinkAuthentication, diags)
+	found := r.readInto(ctx, &got, diags)
 	switch {
 	case diags.HasError():
 		return
@@ -631,12 +717,11 @@ func consumerDifferences(want, got *oauthConsumerResourceModel) []string {
 	return differences
 }
 
-// readInto reads the consumer the model names into it with
-// readAuthentication and reports whether it exists. A deleted link means a
-// deleted consumer.
-func (r *oauthConsumerResource) readInto(ctx context.Context, m *oauthConsumerResourceModel, readAuthentication func(context.Context, string) (*client.LinkAuthentication, error), diags *diag.Diagnostics) bool {
+// readInto reads the consumer the model names into it and reports whether
+// it exists. A deleted link means a deleted consumer.
+func (r *oauthConsumerResource) readInto(ctx context.Context, m *oauthConsumerResourceModel, diags *diag.Diagnostics) bool {
 	linkID, direction := m.ApplicationLinkID.ValueString(), m.Direction.ValueString()
-	auth, err := readAuthentication(ctx, linkID)
+	auth, err := r.client.LinkAuthentication(ctx, linkID)
 	if errors.Is(err, client.ErrNotFound) {
 		return false
 	}

@@ -842,3 +842,71 @@ resource "applinks_oauth_consumer" %[1]q {
 		},
 	})
 }
+
+// The products keep one incoming consumer per key for the whole instance and
+// let a second link's consumer replace the first's without a word (design/api.md
+// §6.1). So a consumer_key that another link holds is refused: one held since
+// before the run (another workspace's), and one claimed by another resource
+// of the same apply. The other link's consumer stays as it was.
+func TestAccOAuthConsumerResource_duplicateConsumerKey(t *testing.T) {
+	jira := startEmulator(t, emulator.Options{}, "jira=jira").Instance("jira")
+	held := createLinkOutOfBand(t, jira, genericType, "https://ci.example.com")
+	first := createLinkOutOfBand(t, jira, genericType, "https://builds.example.com")
+	second := createLinkOutOfBand(t, jira, genericType, "https://deploy.example.com")
+	key := testConsumerKey(t, 0)
+	_, err := emulatorCall(jira, http.MethodPut, "/rest/applinks-oauth/1.0/applicationlink/"+held+"/authentication/consumer",
+		map[string]any{"key": "jenkins", "name": "Jenkins", "publicKey": publicKeyBase64(t, key), "twoLOAllowed": true, "executingTwoLOUser": "user"}, nil)
+	mustNotFail(t, err)
+	consumer := func(name, linkID, consumerKey string) string {
+		return fmt.Sprintf(`
+resource "applinks_oauth_consumer" %[1]q {
+  application_link_id = %[2]q
+  direction           = "incoming"
+  consumer_key        = %[3]q
+  name                = %[1]q
+  public_key          = %[4]q
+  two_legged_allowed  = true
+  execute_as          = "manager"
+}
+`, name, linkID, consumerKey, publicKeyBase64(t, testConsumerKey(t, 1)))
+	}
+	// Exactly one of the two links claiming "builds" holds it.
+	oneOfTwo := func() error {
+		var holders []string
+		for _, id := range []string{first, second} {
+			auth, err := emulatorAuthentication(jira, id)
+			if err != nil {
+				return err
+			}
+			for _, c := range auth.Consumers {
+				holders = append(holders, id+"/"+c.Key)
+			}
+		}
+		if len(holders) != 1 || !strings.HasSuffix(holders[0], "/builds") {
+			return fmt.Errorf("links hold %v, want one of them to hold builds", holders)
+		}
+		return nil
+	}
+	heldUntouched := checks(expectConsumers(jira, held, "jenkins"), expectSignedAs(jira, "jenkins", key, "", "user"))
+
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checks(expectConsumers(jira, first), expectConsumers(jira, second), expectConsumers(jira, held, "jenkins")),
+		Steps: []tfresource.TestStep{
+			{
+				Config:      testAccProviderConfig(jira.URL()) + consumer("other", first, "jenkins"),
+				ExpectError: regexp.MustCompile(`(?s)Consumer Key Already Used.*"jenkins".*is already the incoming consumer`),
+			},
+			{
+				PreConfig:   func() { mustNotFail(t, heldUntouched(nil)); mustNotFail(t, expectConsumers(jira, first)()) },
+				Config:      testAccProviderConfig(jira.URL()) + consumer("a", first, "builds") + consumer("b", second, "builds"),
+				ExpectError: regexp.MustCompile(`(?s)Consumer Key Already Used.*in this same apply`),
+			},
+			{
+				PreConfig: func() { mustNotFail(t, oneOfTwo()); mustNotFail(t, heldUntouched(nil)) },
+				Config:    testAccProviderConfig(jira.URL()),
+			},
+		},
+	})
+}

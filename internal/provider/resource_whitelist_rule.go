@@ -45,8 +45,9 @@ var allowlistRuleTypes = vocabulary[string]{terms: []term[string]{
 	{"exact_url", client.AllowlistTypeExactURL,
 		"one absolute URL, matched exactly (scheme and host ignore case, path and query do not)"},
 	{"wildcard", client.AllowlistTypeWildcard,
-		"a pattern matched against the whole URL, ignoring case, in which `*` stands for any characters " +
-			"(for example `https://*.example.com/*`)"},
+		"a pattern matched against the whole URL, ignoring case, in which `*` stands for any characters, `/` and `?` " +
+			"included (for example `https://www.example.com/*/feed.xml`); a `*` in the scheme or host therefore matches " +
+			"other hosts too, which the provider warns about"},
 	{"regex", client.AllowlistTypeRegex,
 		"a Java regular expression that must match the whole URL (no `^` or `$` needed); it is case-sensitive unless it starts with `(?i)`"},
 }}
@@ -88,7 +89,15 @@ func (r *allowlistRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 			"outside URLs the product may call (gadgets, feeds, webhooks, macros) and which origins may call it " +
 			"cross-origin. The product also keeps a rule of its own for every application link; this resource " +
 			"never reads, changes or deletes those, and several rules with the same expression may exist side by side.\n\n" +
-			"Changing the allowlist needs a system administrator. Every attribute is updated in place.",
+			"Changing the allowlist needs a system administrator. Every attribute is updated in place.\n\n" +
+			"The products accept identical rules and have no idempotency keys, and a rule records nothing of who made " +
+			"it, so after a lost answer an identical rule another workspace made in the same seconds could not be told " +
+			"from this one. The provider therefore creates each rule as a placeholder only it can have written (an exact-URL " +
+			"rule for `https://applinks-create-<random>.invalid`, allowing nothing inbound or anonymous) and then updates " +
+			"it into the configured rule. After a lost answer it adopts the placeholder if the instance holds it and " +
+			"creates it again if not; if the update fails, the placeholder is deleted. A placeholder is visible only for " +
+			"that moment, or if the provider is killed between the two steps: delete any left over in the allowlist's " +
+			"administration page.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The rule's id, a number the instance assigns. Import a rule by this id.",
@@ -184,6 +193,9 @@ func validateAllowlistExpression(typeName, expression string, diags *diag.Diagno
 			diags.AddAttributeWarning(at, "Wildcard Rule Not Fully Checked",
 				fmt.Sprintf("The product turns the wildcard %q into a Java regular expression that %s.", expression, warning))
 		}
+		if allowed, where := validators.WildcardHostHole(expression); allowed != "" {
+			diags.AddAttributeWarning(at, "Wildcard Rule Allows Other Hosts", wildcardHoleDetail(expression, allowed, where))
+		}
 	case "regex":
 		problem, warning := validators.CheckJavaRegex(expression)
 		if problem != "" {
@@ -194,7 +206,30 @@ func validateAllowlistExpression(typeName, expression string, diags *diag.Diagno
 			diags.AddAttributeWarning(at, "Regular Expression Not Fully Checked",
 				fmt.Sprintf("The pattern %q %s.", expression, warning))
 		}
+		if piece := validators.CatastrophicBacktracking(expression); piece != "" {
+			diags.AddAttributeWarning(at, "Regular Expression May Backtrack Catastrophically",
+				fmt.Sprintf("The pattern %q repeats %q, whose inside can match the same characters in many ways. Java's "+
+					"regular expressions try every way before they give up on a URL that almost matches, which takes "+
+					"exponential time: one such URL can keep a request thread of the product busy for minutes. Rewrite "+
+					"the piece so that each character can be matched one way only, for example (a+)+$ as a+$, or "+
+					"(.*a)* as (.*a)?.", expression, piece))
+		}
 	}
+}
+
+// wildcardHoleDetail explains a wildcard whose "*" stands for the host:
+// the product allows requests to matching URLs for logged-in users (and
+// anonymous ones with allow_anonymous), so the rule reaches any server.
+func wildcardHoleDetail(expression, allowed, where string) string {
+	fix := "For one host use a `domain` rule such as \"https://www.example.com\", or write the host in full and " +
+		"keep `*` to the path (\"https://www.example.com/*\")."
+	if regex := validators.SubdomainRegexFor(expression); regex != "" {
+		fix = fmt.Sprintf("For a domain and its subdomains use a `regex` rule such as %q instead, whose host part "+
+			"cannot match \"/\" or \"?\"; for one host a `domain` rule.", regex)
+	}
+	return fmt.Sprintf("The wildcard %q %s. The product reads `*` as any characters, \"/\", \"?\" and \"@\" "+
+		"included, so the rule also allows %q, a URL on another host, and the product will call it for its users. %s",
+		expression, where, allowed, fix)
 }
 
 // wildcardToJavaRegex is how the product reads a wildcard: ". ? + | [ ]"
@@ -290,16 +325,7 @@ func (r *allowlistRuleResource) Create(ctx context.Context, req resource.CreateR
 	}
 	in := allowlistRuleInput(&data)
 	tflog.Debug(ctx, "Creating allowlist rule", map[string]any{"type": *in.Type, "expression": *in.Expression})
-	rule, adopted, err := client.CreateOnce(ctx, r.client,
-		func(ctx context.Context) (*client.AllowlistRule, error) { return r.client.CreateAllowlistRule(ctx, in) },
-		func(ctx context.Context) (*client.AllowlistRule, bool, error) { return r.findCreated(ctx, &data, in) })
-	if adopted {
-		resp.Diagnostics.AddWarning("Allowlist Rule Adopted After a Lost Response",
-			fmt.Sprintf("The answer to creating the rule was lost. The instance holds a rule with the same type, expression "+
-				"and flags, id %d, which is most likely the one just created, so Terraform now manages it. If that rule existed "+
-				"before, the instance holds one rule fewer than intended: run `terraform apply` again after removing the "+
-				"resource from the state if so.", rule.ID))
-	}
+	rule, err := r.client.CreateAllowlistRuleOnce(ctx, in)
 	if err != nil {
 		addAllowlistAPIError(&resp.Diagnostics, "Error Creating Allowlist Rule", "create the allowlist rule", err)
 		return
@@ -307,26 +333,6 @@ func (r *allowlistRuleResource) Create(ctx context.Context, req resource.CreateR
 	applyAllowlistRule(&data, rule)
 	tflog.Debug(ctx, "Created allowlist rule", map[string]any{"id": rule.ID})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
-}
-
-// findCreated looks for the rule a create with a lost answer may have
-// made. The product allows duplicates, so creating again could leave two
-// rules: a rule with the same type, an equivalent expression and the same
-// flags counts as created, the newest when there are several.
-func (r *allowlistRuleResource) findCreated(ctx context.Context, data *allowlistRuleResourceModel, in client.AllowlistRuleInput) (*client.AllowlistRule, bool, error) {
-	rules, err := r.client.AllowlistRules(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	var found *client.AllowlistRule
-	for i := range rules {
-		rule := &rules[i]
-		if rule.Type == *in.Type && rule.AllowInbound == *in.AllowInbound && rule.AllowAnonymousUser == *in.AllowAnonymousUser &&
-			equivalentExpressions(data.Type.ValueString(), rule.Expression, *in.Expression) && (found == nil || rule.ID > found.ID) {
-			found = rule
-		}
-	}
-	return found, found != nil, nil
 }
 
 func (r *allowlistRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

@@ -3,7 +3,9 @@ package validators
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"regexp/syntax"
+	"strconv"
 	"strings"
 )
 
@@ -142,10 +144,30 @@ func javaOnlyConstruct(err *syntax.Error) string {
 		if n, _ := fmt.Sscanf(expr[i:], "{%d,%d}", &lower, &upper); n == 2 && upper < lower {
 			return "" // Java's "Illegal repetition range"
 		}
-		return "a repetition count above 1000"
+		if hasCountAbove(err.Expr, 1000) {
+			return "a repetition count above 1000"
+		}
+		// Go also refuses repetitions nested so that they multiply to more
+		// than 1000, such as ((a{100}){100}){100}; Java has no such limit.
+		return "repetitions nested so deeply that together they repeat more than 1000 times"
 	}
 	return ""
 }
+
+// hasCountAbove reports whether a {n}, {n,} or {n,m} in expr counts above
+// limit.
+func hasCountAbove(expr string, limit int) bool {
+	for _, m := range repetitionCounts.FindAllStringSubmatch(expr, -1) {
+		for _, digits := range m[1:] {
+			if n, err := strconv.Atoi(digits); err == nil && n > limit {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var repetitionCounts = regexp.MustCompile(`\{(\d+)(?:,(\d*))?\}`)
 
 // describeSyntaxError words Go's error the way a Java user knows it.
 func describeSyntaxError(err *syntax.Error) string {

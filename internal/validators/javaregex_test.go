@@ -19,6 +19,8 @@ func TestCheckJavaRegex(t *testing.T) {
 		{pattern: `[{}]+`},
 		{pattern: `\x{41}\p{L}`},
 		{pattern: `a{1001}`, wantWarning: "a repetition count above 1000"},
+		// Each count is 100; only their product passes Go's limit.
+		{pattern: `https://((a{100}){100}){100}\.example\.com`, wantWarning: "repetitions nested so deeply that together they repeat more than 1000 times"},
 		{pattern: `(?=x)x`, wantWarning: "a look-ahead"},
 		{pattern: `(?<!admin)/.*`, wantWarning: "a look-behind"},
 		{pattern: `(?>ab)c`, wantWarning: "an atomic group"},

@@ -40,9 +40,34 @@ func (v rsaPublicKeyValidator) ValidateString(_ context.Context, req validator.S
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, problem := ParseRSAPublicKey(req.ConfigValue.ValueString()); problem != nil {
+	der, problem := ParseRSAPublicKey(req.ConfigValue.ValueString())
+	if problem != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, problem.Summary, fmt.Sprintf("%s %s", req.Path, problem.Detail))
+		return
 	}
+	if bits := rsaKeyBits(der); bits < RecommendedRSAKeyBits {
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Weak RSA Public Key",
+			fmt.Sprintf("%s holds a %d-bit RSA key. The products accept it, but a key this short can be factored, and "+
+				"whoever does so can sign requests as the consumer. Generate a key pair of %d bits or more "+
+				"(`openssl genrsa -out key.pem %d`) and give its public key.", req.Path, bits, RecommendedRSAKeyBits, RecommendedRSAKeyBits))
+	}
+}
+
+// MinimumRSAKeyBits is the shortest RSA modulus the products take: Java's
+// RSA KeyFactory, which atlassian-oauth's RSAKeys parses consumer keys
+// with, refuses shorter ones (design/api.md §6.1).
+const MinimumRSAKeyBits = 512
+
+// RecommendedRSAKeyBits is the length below which a key is warned about.
+const RecommendedRSAKeyBits = 2048
+
+func rsaKeyBits(der []byte) int {
+	if key, err := x509.ParsePKIXPublicKey(der); err == nil {
+		if rsaKey, ok := key.(*rsa.PublicKey); ok {
+			return rsaKey.N.BitLen()
+		}
+	}
+	return 0
 }
 
 // KeyProblem says why a value is not a usable RSA public key: a Title Case
@@ -84,6 +109,9 @@ func ParseRSAPublicKey(text string) ([]byte, *KeyProblem) {
 			return nil, &KeyProblem{"Invalid RSA Public Key", fmt.Sprintf("holds a PEM block of type %q, not a public key. %s", label, howToGetPublicKey)}
 		}
 	}
+	if problem := openSSHKeyProblem(text); problem != nil {
+		return nil, problem
+	}
 	bare := strings.Join(strings.Fields(pemArmour.ReplaceAllString(text, "")), "")
 	der, err := base64.StdEncoding.DecodeString(bare)
 	if err != nil {
@@ -105,6 +133,11 @@ func ParseRSAPublicKey(text string) ([]byte, *KeyProblem) {
 	}
 	switch key := parsed.(type) {
 	case *rsa.PublicKey:
+		if bits := key.N.BitLen(); bits < MinimumRSAKeyBits {
+			return nil, &KeyProblem{"RSA Public Key Too Short", fmt.Sprintf("holds a %d-bit RSA key, but the products refuse "+
+				"RSA keys shorter than %d bits. Generate a key pair of %d bits or more (`openssl genrsa -out key.pem %d`) "+
+				"and give its public key.", bits, MinimumRSAKeyBits, RecommendedRSAKeyBits, RecommendedRSAKeyBits)}
+		}
 		// Re-encoding gives the canonical DER to compare spellings by.
 		canonical, err := x509.MarshalPKIXPublicKey(key)
 		if err != nil {
@@ -117,6 +150,34 @@ func ParseRSAPublicKey(text string) ([]byte, *KeyProblem) {
 	}
 	return nil, &KeyProblem{"Public Key Is Not RSA", "holds a key that is not RSA, but OAuth 1.0a consumers sign with RSA-SHA1. " +
 		"Generate an RSA key pair for the consumer."}
+}
+
+// openSSHKeyPrefixes start the one-line public keys of OpenSSH, which
+// people paste from an authorized_keys file or a key.pub.
+var openSSHKeyPrefixes = []string{"ssh-rsa", "ssh-ed25519", "ssh-dss", "ecdsa-sha2-", "sk-"}
+
+// openSSHKeyProblem recognises an OpenSSH public key (one line, or the
+// RFC 4716 "---- BEGIN SSH2 PUBLIC KEY ----" block) and says how to convert
+// it; as bare text it would read as neither PEM nor base64.
+func openSSHKeyProblem(text string) *KeyProblem {
+	trimmed := strings.TrimSpace(text)
+	rsaKey := strings.HasPrefix(trimmed, "ssh-rsa ")
+	ssh2 := strings.HasPrefix(trimmed, "---- BEGIN SSH2 PUBLIC KEY ----")
+	other := false
+	for _, prefix := range openSSHKeyPrefixes[1:] {
+		other = other || strings.HasPrefix(trimmed, prefix)
+	}
+	switch {
+	case rsaKey || ssh2:
+		return &KeyProblem{"OpenSSH Public Key Given", "holds an OpenSSH public key, but the products take the X.509 " +
+			"SubjectPublicKeyInfo form. Convert it with `ssh-keygen -f key.pub -e -m PKCS8`, which prints the " +
+			"\"-----BEGIN PUBLIC KEY-----\" PEM to give instead."}
+	case other:
+		return &KeyProblem{"Public Key Is Not RSA", "holds an OpenSSH key that is not RSA, but OAuth 1.0a consumers sign " +
+			"with RSA-SHA1. Generate an RSA key pair for the consumer (`openssl genrsa -out key.pem 2048`) and give the " +
+			"PEM that `openssl rsa -in key.pem -pubout` prints."}
+	}
+	return nil
 }
 
 func keyAlgorithm(key any) string {

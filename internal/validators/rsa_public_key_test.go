@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -8,10 +9,14 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
+	"math/big"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -80,7 +85,11 @@ func TestRSAPublicKey(t *testing.T) {
 		{"certificate", pemOf("CERTIFICATE", []byte("x")), "Certificate Given as Public Key"},
 		{"other PEM block", pemOf("X509 CRL", []byte("x")), `Invalid RSA Public Key: attr holds a PEM block of type "X509 CRL"`},
 		{"EC public key", pemOf("PUBLIC KEY", ecSPKI), "Public Key Is Not RSA: attr holds an ECDSA key"},
-		{"not base64", "ssh-rsa AAAAB3NzaC1yc2E", "Invalid RSA Public Key: attr is neither a PEM public key nor base64"},
+		{"not base64", "not a key!!", "Invalid RSA Public Key: attr is neither a PEM public key nor base64"},
+		{"OpenSSH RSA key", "ssh-rsa AAAAB3NzaC1yc2E ci@build", "OpenSSH Public Key Given: attr holds an OpenSSH public key"},
+		{"OpenSSH RSA key without a comment", "ssh-rsa AAAAB3NzaC1yc2E", "Convert it with `ssh-keygen -f key.pub -e -m PKCS8`"},
+		{"OpenSSH Ed25519 key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 ci@build", "Public Key Is Not RSA: attr holds an OpenSSH key that is not RSA"},
+		{"384-bit RSA key", pemOf("PUBLIC KEY", shortSPKI(t, 384)), "RSA Public Key Too Short: attr holds a 384-bit RSA key, but the products refuse RSA keys shorter than 512 bits"},
 		{"base64 of garbage", "Z2FyYmFnZQ==", "Invalid RSA Public Key: attr does not parse"},
 	}
 	for _, tt := range tests {
@@ -160,6 +169,43 @@ func TestAbsoluteURLValidators(t *testing.T) {
 			case c.wantErr != "" && (len(c.got) != 1 || !strings.Contains(c.got[0], c.wantErr)):
 				t.Errorf("%s(%q): got %v, want %q", c.name, tt.value, c.got, c.wantErr)
 			}
+		}
+	}
+}
+
+// shortSPKI is the SubjectPublicKeyInfo of an RSA public key with a
+// modulus of the given length; Go generates no key pair under 1024 bits,
+// and a public key needs no primes to be encoded.
+func shortSPKI(t *testing.T, bits int) []byte {
+	t.Helper()
+	n := new(big.Int).Lsh(big.NewInt(1), uint(bits-1))
+	der, err := x509.MarshalPKIXPublicKey(&rsa.PublicKey{N: n.Add(n, big.NewInt(1)), E: 65537})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// Keys Java takes but that are short enough to factor are accepted with a
+// warning; 2048 bits and more pass silently.
+func TestRSAPublicKeyWarnsAboutShortKeys(t *testing.T) {
+	t.Parallel()
+	for bits, wantWarning := range map[int]bool{512: true, 1024: true, 2048: false} {
+		der := shortSPKI(t, bits)
+		if bits == 2048 {
+			der, _ = x509.MarshalPKIXPublicKey(&testRSAKey(t).PublicKey)
+		}
+		resp := &validator.StringResponse{}
+		RSAPublicKey().ValidateString(context.Background(), validator.StringRequest{Path: path.Root("public_key"),
+			ConfigValue: types.StringValue(pemOf("PUBLIC KEY", der))}, resp)
+		warnings := resp.Diagnostics.Warnings()
+		switch {
+		case resp.Diagnostics.HasError():
+			t.Errorf("%d bits: refused: %v", bits, resp.Diagnostics)
+		case wantWarning && (len(warnings) != 1 || !strings.Contains(warnings[0].Detail(), fmt.Sprintf("holds a %d-bit RSA key. The products accept it", bits))):
+			t.Errorf("%d bits: warnings %v, want one naming the length", bits, warnings)
+		case !wantWarning && len(warnings) != 0:
+			t.Errorf("%d bits: unexpected warnings %v", bits, warnings)
 		}
 	}
 }

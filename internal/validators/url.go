@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
@@ -48,6 +51,11 @@ const CredentialsInURL = "contains credentials, which must not be part of the UR
 // CheckHTTPURL returns the parsed URL, or what is wrong with it as the end
 // of a sentence ("has no host").
 func CheckHTTPURL(raw string) (*url.URL, string) {
+	if problem := checkBlanks(raw); problem != "" {
+		// Checked first: Go's parser reads a leading space as part of a
+		// relative path and complains about a colon instead.
+		return nil, problem
+	}
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
@@ -63,7 +71,43 @@ func CheckHTTPURL(raw string) (*url.URL, string) {
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return nil, "has a query or fragment, which a base URL cannot carry"
 	}
+	if problem := checkPort(u.Port()); problem != "" {
+		return nil, problem
+	}
+	if i := strings.IndexFunc(raw, isBlankOrControl); i >= 0 {
+		// Go keeps a space in a path as given; the products' java.net.URI
+		// refuses it.
+		return nil, fmt.Sprintf("contains %q at offset %d, which must be percent-encoded (for example %q)", raw[i:i+1], i, fmt.Sprintf("%%%02X", raw[i]))
+	}
 	return u, ""
+}
+
+// checkBlanks finds white space around a URL, which a copy and paste or a
+// heredoc brings along and which no server strips.
+func checkBlanks(raw string) string {
+	switch {
+	case raw != "" && strings.TrimLeftFunc(raw, unicode.IsSpace) != raw:
+		return "starts with a space or another blank character; remove it"
+	case raw != "" && strings.TrimRightFunc(raw, unicode.IsSpace) != raw:
+		return "ends with a space, a line break or another blank character; remove it (in a heredoc, use chomp() or trimspace())"
+	}
+	return ""
+}
+
+// checkPort refuses ports outside 1-65535, which Go parses without a word;
+// port 0 and 65536 reach no server.
+func checkPort(port string) string {
+	if port == "" {
+		return ""
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Sprintf("has the port %q, which is not a number between 1 and 65535", port)
+	}
+	return ""
+}
+
+func isBlankOrControl(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r)
 }
 
 // parseProblem says what is wrong with text that url.Parse refused without

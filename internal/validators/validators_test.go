@@ -131,6 +131,14 @@ func TestHTTPURL(t *testing.T) {
 		{types.StringValue("https://jira.example.com/?a=b"), "query or fragment"},
 		{types.StringValue("https://jira.example.com/#top"), "query or fragment"},
 		{types.StringValue("https://jira example.com"), "not a valid URL"},
+		// Go parses these without a word, or with a misleading one.
+		{types.StringValue(" https://jira.example.com"), "starts with a space"},
+		{types.StringValue("https://jira.example.com "), "ends with a space"},
+		{types.StringValue("https://jira.example.com/jira\n"), "a line break"},
+		{types.StringValue("https://jira.example.com:0"), `has the port "0", which is not a number between 1 and 65535`},
+		{types.StringValue("https://jira.example.com:65536"), `has the port "65536"`},
+		{types.StringValue("https://jira.example.com:65535"), ""},
+		{types.StringValue("https://jira.example.com/my jira"), `contains " " at offset 27, which must be percent-encoded`},
 	}
 	for _, tt := range tests {
 		got := runString(HTTPURL(), tt.value)
@@ -212,5 +220,27 @@ func TestBrokenURLProblemsKeepThePasswordOut(t *testing.T) {
 	// Without credentials, Go's reason stays, without the quoted text.
 	if _, problem := CheckHTTPURL("https://jira.example.com:99x"); problem != `is not a valid URL: invalid port ":99x" after host` {
 		t.Errorf("CheckHTTPURL without credentials = %q", problem)
+	}
+}
+
+func TestConsumerKey(t *testing.T) {
+	t.Parallel()
+	for key, want := range map[string]string{
+		"jenkins":        "",
+		"jira:4711-ci.x": "",
+		"ci key":         "contains a space at offset 2",
+		"ci\n":           "contains a line break at offset 2",
+		" ci":            "contains a space at offset 0",
+		"ci\tkey":        "contains a tab at offset 2",
+		"   ":            "must not be empty or blank",
+	} {
+		got := runString(ConsumerKey(), types.StringValue(key))
+		switch {
+		case want == "" && len(got) != 0:
+			t.Errorf("%q: unexpected errors %v", key, got)
+		case want != "" && (len(got) != 1 || !strings.Contains(got[0], "Invalid OAuth Consumer Key: attr "+want) ||
+			!strings.Contains(got[0], "trimspace(file(...))")):
+			t.Errorf("%q: want one error saying %q and the fix, got %v", key, want, got)
+		}
 	}
 }

@@ -22,10 +22,12 @@ resource "applinks_whitelist_rule" "status_feed" {
   allow_inbound   = true
 }
 
-# Any host below example.org; "*" stands for any characters, case is ignored.
-resource "applinks_whitelist_rule" "example_org" {
+# Every feed of one host; "*" stands for any characters, case is ignored.
+# Keep "*" out of the scheme and host: there it also matches "/" and "?", so
+# "https://*.example.org" would allow https://evil.test/?.example.org too.
+resource "applinks_whitelist_rule" "example_org_feeds" {
   type       = "wildcard"
-  expression = "https://*.example.org/*"
+  expression = "https://www.example.org/*/feed.xml"
 }
 
 # A Java regular expression that must match the whole URL.

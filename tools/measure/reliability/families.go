@@ -19,15 +19,46 @@ var families = []Family{
 		},
 	},
 	{
+		Key:   "ownership",
+		Title: "Ownership",
+		About: "Creates whose answer is lost, while another Terraform working directory applies to the same instance " +
+			"or the same configuration holds identical rules: nothing another workspace made is adopted or deleted, " +
+			"and every object ends in exactly one address.",
+		Packages: []string{"./internal/provider"},
+		Run:      "^TestAccOwnership_",
+		Summary: func(r *FamilyResult) string {
+			passed, total := r.passedScenarios()
+			lost, _ := r.figureSum("lost")
+			duplicates, _ := r.figureSum("duplicates")
+			orphans, _ := r.figureSum("orphans")
+			return fmt.Sprintf("Ownership held: %d of %d scenarios; objects lost %s, duplicated %s, orphaned %s",
+				passed, total, number(lost), number(duplicates), number(orphans))
+		},
+	},
+	{
 		Key:   "badinput",
 		Title: "Bad input",
 		About: "Each malformed configuration value fails with a diagnostic that names the problem, " +
-			"before or at apply, and leaves nothing half-made.",
+			"before or at apply, and leaves nothing half-made; a value that works but allows more than it seems " +
+			"(a wildcard that matches any host, a regular expression that can backtrack for ever) plans with a warning.",
 		Packages: []string{"./internal/provider"},
 		Run:      "^TestAccBadInput$",
 		Summary: func(r *FamilyResult) string {
 			passed, total := r.passedScenarios()
 			return fmt.Sprintf("Bad inputs tried: %d (%d diagnosed)", total, passed)
+		},
+	},
+	{
+		Key:   "planconflicts",
+		Title: "Plan-time conflicts",
+		About: "Configurations whose resources cannot all hold at once on one instance (two primary links of one " +
+			"type, one link in two addresses, one application spelt two ways) fail at plan time, before anything is created, " +
+			"with a diagnostic that names the conflict and the fix; spellings of one URL that are the same are not conflicts.",
+		Packages: []string{"./internal/provider"},
+		Run:      "^TestAccPlanConflict_",
+		Summary: func(r *FamilyResult) string {
+			passed, total := r.passedScenarios()
+			return fmt.Sprintf("Plan-time conflicts caught: %d of %d scenarios", passed, total)
 		},
 	},
 	{

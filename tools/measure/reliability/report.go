@@ -192,13 +192,30 @@ func (r *FamilyResult) test(pkg, name string) *TestResult {
 	}
 	t := &TestResult{Package: pkg, Name: name}
 	r.byName[key] = t
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		parent := r.test(pkg, name[:i])
+	if parent := r.parent(pkg, name); parent != nil {
 		parent.Subtests = append(parent.Subtests, t)
 	} else {
 		r.Tests = append(r.Tests, t)
 	}
 	return t
+}
+
+// parent is the test a subtest runs in. A subtest's own name may hold a
+// "/" (t.Run("url/"+name), or a URL as the name), and go test reports no
+// test for the pieces between, so the parent is the longest prefix that
+// go test did report, which it always does before the subtest; failing
+// that, the top-level test.
+func (r *FamilyResult) parent(pkg, name string) *TestResult {
+	first := strings.Index(name, "/")
+	if first < 0 {
+		return nil
+	}
+	for i := strings.LastIndex(name, "/"); i > first; i = strings.LastIndex(name[:i], "/") {
+		if t, ok := r.byName[pkg+"\x00"+name[:i]]; ok {
+			return t
+		}
+	}
+	return r.test(pkg, name[:first])
 }
 
 // Finish marks the tests that never ended (a panic or a timeout ends the

@@ -201,3 +201,24 @@ func TestFamiliesAreWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// A subtest named with a "/" (here a URL) hangs under the test that ran
+// it, with no phantom parent for the pieces between that never finish.
+func TestParseSubtestNamesWithSlashes(t *testing.T) {
+	t.Parallel()
+	r := newFamilyResult(familyByKey(t, "planconflicts"))
+	in := strings.NewReader(`{"Action":"run","Package":"p","Test":"TestAccPlanConflict_x"}
+{"Action":"run","Package":"p","Test":"TestAccPlanConflict_x/https://CI.example.com"}
+{"Action":"pass","Package":"p","Test":"TestAccPlanConflict_x/https://CI.example.com"}
+{"Action":"run","Package":"p","Test":"TestAccPlanConflict_x/url/user:pw@host"}
+{"Action":"pass","Package":"p","Test":"TestAccPlanConflict_x/url/user:pw@host"}
+{"Action":"pass","Package":"p","Test":"TestAccPlanConflict_x"}
+`)
+	if err := r.Parse(in); err != nil {
+		t.Fatal(err)
+	}
+	r.Finish(nil)
+	if !r.Passed() || len(r.Tests) != 1 || len(r.Tests[0].Subtests) != 2 {
+		t.Fatalf("passed %t, tests %+v, problems %v", r.Passed(), r.Tests, r.Problems)
+	}
+}
