@@ -550,6 +550,10 @@ func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.
 				"(the data source applinks_application_links lists them); got %q.", req.ID))
 		return
 	}
+	r.checkImportable(ctx, req.ID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("relocate_when_unreachable"), false)...)
 	keepClaimantToken(ctx, resp.Private, &resp.Diagnostics)
