@@ -95,10 +95,12 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"type": schema.StringAttribute{
-				MarkdownDescription: "The peer's product: one of " + productTypes.MarkdownList() + ". Changing it replaces the link.",
-				Required:            true,
-				Validators:          []validator.String{productTypes.Validator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "The peer's product: one of " + productTypes.MarkdownList() + ". Changing it replaces the link. " +
+					"It must be the product the peer's manifest at `rpc_url` reports, or the create fails naming both: " +
+					"unlike the products' wizard, which takes it from the manifest, the configuration says what it links to.",
+				Required:      true,
+				Validators:    []validator.String{productTypes.Validator()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The link's name, shown to users. It must be unique on the instance.",
@@ -563,10 +565,16 @@ func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.
 // one, one derived from rpc_url for generic links, or the one the instance
 // discovers in the peer's manifest.
 func (r *applicationLinkResource) resolveApplicationID(ctx context.Context, plan *applicationLinkResourceModel, diags *diag.Diagnostics) string {
+	rpcURL := plan.RPCURL.ValueString()
 	if !plan.ApplicationID.IsNull() && !plan.ApplicationID.IsUnknown() {
+		// The instance is not asked (it may not reach the peer yet), so the
+		// type is checked against the manifest at rpc_url as it answers from
+		// here, when it does; one that does not answer is no error here.
+		if manifest, err := r.client.FetchManifestAt(ctx, rpcURL); err == nil && plan.Type.ValueString() != genericType {
+			checkPeerType(diags, rpcURL, manifest, plan.Type.ValueString())
+		}
 		return strings.ToLower(plan.ApplicationID.ValueString())
 	}
-	rpcURL := plan.RPCURL.ValueString()
 	if plan.Type.ValueString() == genericType {
 		return client.ApplicationIDForURL(rpcURL)
 	}
@@ -595,11 +603,7 @@ func (r *applicationLinkResource) resolveApplicationID(ctx context.Context, plan
 				"`application_id` to the peer's server id.", rpcURL, peer.WarningCode, peer.Warning))
 		return ""
 	}
-	if want := wireOrName(productTypes, plan.Type.ValueString()); peer.Manifest.TypeID != want {
-		diags.AddAttributeError(path.Root("type"), "Peer Is Another Product",
-			fmt.Sprintf("The application at %s is %s (type %q), not %s. Set `type = %q`, or point `rpc_url` at a %s instance.",
-				rpcURL, peer.Manifest.Name, nameOrWire(productTypes, peer.Manifest.TypeID), plan.Type.ValueString(),
-				nameOrWire(productTypes, peer.Manifest.TypeID), plan.Type.ValueString()))
+	if checkPeerType(diags, rpcURL, peer.Manifest, plan.Type.ValueString()); diags.HasError() {
 		return ""
 	}
 	return peer.Manifest.ID

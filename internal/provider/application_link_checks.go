@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
 )
@@ -58,4 +59,19 @@ func addLinkNotFoundForImport(diags *diag.Diagnostics, id string, self *client.M
 		fmt.Fprintf(&b, " It has %d links; the applinks_application_links data source lists their names and ids.", len(links))
 	}
 	diags.AddError("Application Link to Import Not Found", b.String())
+}
+
+// checkPeerType refuses a link whose peer's manifest reports another
+// product than `type`. The products' wizard takes the type from the
+// manifest instead; `type` stays required because a configuration then
+// says what it links to, a review sees it, and a replacement (a new type
+// replaces the link) is never caused by a peer answering differently.
+func checkPeerType(diags *diag.Diagnostics, rpcURL string, manifest *client.Manifest, configured string) {
+	if manifest.TypeID == "" || manifest.TypeID == wireOrName(productTypes, configured) {
+		return
+	}
+	peerType := nameOrWire(productTypes, manifest.TypeID)
+	diags.AddAttributeError(path.Root("type"), "Peer Is Another Product",
+		fmt.Sprintf("The application at %s is %s (type %q), not %s. Set `type = %q`, or point `rpc_url` at a %s instance.",
+			rpcURL, manifest.Name, peerType, configured, peerType, configured))
 }
