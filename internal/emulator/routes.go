@@ -154,6 +154,7 @@ func newRouter(extra func(*router)) *router {
 	// instance whom a request acts as (an OAuth consumer above all) and
 	// move any instance to a new base URL.
 	rt.rest(jiraAPIv2, http.MethodGet, "/myself", endpoint{handle: serveMyself, access: authenticatedOnly, produces: producesJSON})
+	rt.rest(jiraAPIv2, http.MethodGet, "/user", endpoint{handle: getUser, access: authenticatedOnly, produces: producesJSON})
 	rt.rest(jiraAPIv2, http.MethodPut, "/settings/baseUrl", endpoint{handle: putBaseURL, access: sysadminOnly, produces: producesJSON, consumes: consumesJSON})
 
 	// ---- Servlets, outside the REST modules ----
