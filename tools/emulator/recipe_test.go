@@ -92,6 +92,15 @@ func prepareRecipeJob(t *testing.T) recipeJob {
 	}
 
 	terraformPath := tfcli.ForTest(t)
+	if filepath.Base(terraformPath) == "tofu" {
+		// The recipe runs `terraform`: with TF_ACC_TERRAFORM_PATH at an
+		// OpenTofu binary, that name is OpenTofu, as in a job that runs it.
+		bin := t.TempDir()
+		if err := os.Symlink(terraformPath, filepath.Join(bin, "terraform")); err != nil {
+			t.Fatal(err)
+		}
+		terraformPath = filepath.Join(bin, "terraform")
+	}
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		name, _, _ := strings.Cut(kv, "=")
 		return strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "APPLINKS_") ||
