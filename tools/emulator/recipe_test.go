@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -164,7 +163,17 @@ func freePort(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	return portOf(t, l)
+}
+
+// portOf is the port a listener listens on.
+func portOf(t *testing.T, l net.Listener) string {
+	t.Helper()
+	_, port, err := net.SplitHostPort(l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
 }
 
 func TestCIRecipe(t *testing.T) {
@@ -215,7 +224,7 @@ func TestCIRecipe(t *testing.T) {
 		}
 		defer taken.Close()
 		start := time.Now()
-		out, err := runBash(t, job.dir, job.env, job.withPorts(freePort(t), strconv.Itoa(taken.Addr().(*net.TCPAddr).Port)), 30*time.Second)
+		out, err := runBash(t, job.dir, job.env, job.withPorts(freePort(t), portOf(t, taken)), 30*time.Second)
 		elapsed := time.Since(start)
 		var exitErr *exec.ExitError
 		if !errors.As(err, &exitErr) || exitErr.ExitCode() == 0 {
