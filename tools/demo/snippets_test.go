@@ -97,6 +97,11 @@ func TestDocumentationSnippetsRunAsPasted(t *testing.T) {
 						t.Errorf("%s is not formatted as terraform fmt writes it:\n%s", s.location(), formatted)
 					}
 				}
+				// terraform validate leaves provider blocks unevaluated, so a
+				// variable only a provider block reads is checked here.
+				for _, name := range undeclaredVariables(c.text) {
+					t.Errorf("%s reads var.%s, which no variable block of it declares", c.name(), name)
+				}
 				dir := writeSnippetConfiguration(t, c.text)
 				runTerraform(t, terraformPath, dir, env, "init", "-input=false")
 				runTerraform(t, terraformPath, dir, env, "validate")
@@ -450,4 +455,38 @@ func TestSnippetConfigurationsFollowTheRule(t *testing.T) {
 	if literal := (snippet{text: "terraform {}\n\nprovider \"applinks\" {\n  url = \"https://jira.example.com\"\n}\n"}); literal.appliable() {
 		t.Error("a snippet with a literal url is applied")
 	}
+}
+
+var (
+	variableReference   = regexp.MustCompile(`\bvar\.([A-Za-z_][A-Za-z0-9_-]*)`)
+	variableDeclaration = regexp.MustCompile(`(?m)^\s*variable\s+"([^"]+)"`)
+)
+
+// undeclaredVariables are the variables a configuration reads and does not
+// declare, in the order they are first read.
+func undeclaredVariables(text string) []string {
+	declared := map[string]bool{}
+	for _, m := range variableDeclaration.FindAllStringSubmatch(text, -1) {
+		declared[m[1]] = true
+	}
+	var code strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		// A comment such as README's "# token = var.jira_token" is no
+		// reference; a # inside a string (an even count of quotes before it
+		// is outside one) stays.
+		for i, r := range line {
+			if r == '#' && strings.Count(line[:i], `"`)%2 == 0 {
+				line = line[:i]
+				break
+			}
+		}
+		code.WriteString(line + "\n")
+	}
+	var missing []string
+	for _, m := range variableReference.FindAllStringSubmatch(code.String(), -1) {
+		if !declared[m[1]] && !slices.Contains(missing, m[1]) {
+			missing = append(missing, m[1])
+		}
+	}
+	return missing
 }
