@@ -25,11 +25,11 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 	if err := tfcli.Build("../..", ".", binDir, "terraform-provider-applinks", &buildOutput); err != nil {
 		t.Fatalf("%v\n%s", err, buildOutput.String())
 	}
-	// Examples written without a required_providers block resolve to the
-	// hashicorp namespace, so both addresses point at the build.
+	// Only the real address points at the build: an example without a
+	// required_providers block resolves to hashicorp/applinks, which fails
+	// validation here as terraform init fails for a user who pastes it.
 	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), map[string]string{
-		tfcli.ProviderAddress:                      binDir,
-		"registry.terraform.io/hashicorp/applinks": binDir,
+		tfcli.ProviderAddress: binDir,
 	})
 	if err != nil {
 		t.Fatal(err)
