@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 # Basic authentication as an administrator. Prefer environment variables
 # (APPLINKS_URL, APPLINKS_USERNAME, APPLINKS_PASSWORD) over secrets in code.
 provider "applinks" {

@@ -53,14 +53,11 @@ func Allows(kind Kind, expression, rawURL string) (bool, error) {
 	case Domain:
 		return strings.EqualFold(expression, normalised.Scheme+"://"+normalised.Host), nil
 	case ExactURL:
-		rule, parseErr := url.Parse(expression)
-		if parseErr != nil {
-			// An exact rule that is no URI matches nothing; it is not the
-			// caller's error.
-			return false, nil //nolint:nilerr // see above
+		if rule, err := url.Parse(expression); err == nil {
+			want, ok := normalise(rule, expression)
+			return ok && sameURI(want, normalised), nil
 		}
-		want, ok := normalise(rule, expression)
-		return ok && sameURI(want, normalised), nil
+		return false, nil // an exact rule that is no URI matches nothing
 	case Wildcard:
 		return matchWhole("(?i)"+WildcardToRegex(expression), normalisedString(normalised, rawURL))
 	case Regex:

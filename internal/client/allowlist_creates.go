@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -54,6 +55,16 @@ func (c *Client) CreateAllowlistRuleOnce(ctx context.Context, in AllowlistRuleIn
 		func(ctx context.Context) (*AllowlistRule, bool, error) {
 			return c.findAllowlistPlaceholder(ctx, *placeholder.Expression)
 		})
+	if errors.Is(err, ErrOutcomeUnknown) {
+		// A create the lookups did not find may still land: one last look,
+		// so that what lands in the meantime is not left behind.
+		if late, found, _ := c.findAllowlistPlaceholder(ctx, *placeholder.Expression); found {
+			if deleteErr := c.DeleteAllowlistRule(ctx, late.ID); deleteErr != nil {
+				return nil, fmt.Errorf("%w; the placeholder rule %d (%s) it made landed late and could not be deleted, so "+
+					"delete it in the allowlist's administration page: %w", err, late.ID, *placeholder.Expression, deleteErr)
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -72,12 +83,12 @@ func (c *Client) CreateAllowlistRuleOnce(ctx context.Context, in AllowlistRuleIn
 }
 
 // findAllowlistPlaceholder looks for the rules a create of the placeholder
-// made. Every write through the client emptied the cache when it returned,
-// so the listing is newer than the create. A create repeated after a lost
-// answer may find the first attempt's rule landed late besides its own:
-// both are this create's, so one is kept and the others deleted.
+// made, in a listing of its own: one shared with other reads may be older
+// than the create. A create repeated after a lost answer may find the
+// first attempt's rule landed late besides its own: both are this
+// create's, so one is kept and the others deleted.
 func (c *Client) findAllowlistPlaceholder(ctx context.Context, expression string) (*AllowlistRule, bool, error) {
-	rules, err := c.AllowlistRules(ctx)
+	rules, err := c.listAllowlistRules(ctx)
 	if err != nil {
 		return nil, false, err
 	}

@@ -24,6 +24,9 @@ type ruleStore struct {
 	posts, puts   int
 	refuseUpdates bool
 	onCreate      func(post int, rule AllowlistRule, w http.ResponseWriter) (answered bool)
+	// onList runs after each listing is taken, with its number.
+	onList func(list int)
+	lists  int
 }
 
 func (s *ruleStore) add(expression, typ string) AllowlistRule {
@@ -47,7 +50,14 @@ func (s *ruleStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewDecoder(r.Body).Decode(&in)
 	switch r.Method {
 	case http.MethodGet:
+		s.mu.Lock()
+		s.lists++
+		list := s.lists
+		s.mu.Unlock()
 		body, _ := json.Marshal(allowlistListing{Rules: s.snapshot(), Page: 1, TotalPages: 1})
+		if s.onList != nil {
+			s.onList(list)
+		}
 		respond(w, 200, "application/json", string(body))
 	case http.MethodPost:
 		s.mu.Lock()
@@ -275,5 +285,41 @@ func TestCreateAllowlistRuleOnceDeletesASecondPlaceholderOfItsOwn(t *testing.T) 
 	rule, err := createFeedsRule(c)
 	if err != nil || rule.Expression != feedsExpression || len(store.snapshot()) != 1 {
 		t.Fatalf("got %+v, %v, rules %+v; want exactly the one rule asked for", rule, err, store.snapshot())
+	}
+}
+
+// Every answer lost and every lookup empty, then the first create lands
+// late, after the last lookup: the create fails, and the placeholder that
+// landed is deleted by one last look instead of being left behind.
+func TestCreateAllowlistRuleOnceDeletesAPlaceholderThatLandsLate(t *testing.T) {
+	t.Parallel()
+	store := &ruleStore{}
+	c := startRuleStore(t, store)
+	var first AllowlistRule
+	store.onCreate = func(post int, rule AllowlistRule, w http.ResponseWriter) bool {
+		store.mu.Lock()
+		store.rules = store.rules[:len(store.rules)-1] // not made yet
+		store.mu.Unlock()
+		if post == 1 {
+			first = rule
+		}
+		hangUpOn(w)
+		return true
+	}
+	// MaxRetries 2: three creates, three lookups; the first create lands
+	// once the third lookup has its (empty) listing.
+	store.onList = func(list int) {
+		if list == 3 {
+			store.mu.Lock()
+			store.rules = append(store.rules, first)
+			store.mu.Unlock()
+		}
+	}
+	_, err := createFeedsRule(c)
+	if !errors.Is(err, ErrOutcomeUnknown) || store.posts != 3 {
+		t.Fatalf("got %v after %d creates; want the lost create's error after 3", err, store.posts)
+	}
+	if rules := store.snapshot(); len(rules) != 0 {
+		t.Fatalf("left behind: %+v", rules)
 	}
 }

@@ -14,8 +14,12 @@ import (
 
 // The test-control API under <context path>/_emulator/, served only when
 // Options.Control is set. It lets tests inject faults (status codes,
-// latency, dropped connections) ahead of the product's own handling and
-// count the requests an instance received. It needs no authentication.
+// latency, dropped connections) ahead of the product's own handling, count
+// the requests an instance received, and give a link the legacy
+// authentication (Trusted Applications, Basic) that only the products'
+// admin pages set, so that a migration away from it can be rehearsed. It
+// needs no authentication. Without Options.Control its paths answer 404
+// with a JSON body saying how to turn it on (serveControlAPIOff).
 
 const controlPrefix = "/_emulator/"
 
@@ -91,6 +95,9 @@ func (f *fault) matches(method, path string) bool {
 
 // controlState is one instance's faults and request counts.
 type controlState struct {
+	// inst is the instance whose links the legacy authentication
+	// endpoints change; set by wrap.
+	inst   *Instance
 	mu     sync.Mutex
 	faults []*fault
 	counts map[string]int
@@ -104,6 +111,7 @@ func newControlState() *controlState {
 // wrap puts the control API and fault injection in front of the product.
 func (c *controlState) wrap(inst *Instance, product http.Handler) http.Handler {
 	base := inst.config.ContextPath + controlPrefix
+	c.inst = inst
 	mux := controlRoutes(c, base)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, base) {
@@ -256,6 +264,70 @@ func (c *controlState) listRequests(w http.ResponseWriter, _ *http.Request) {
 	}
 	c.mu.Unlock()
 	writeControlJSON(w, http.StatusOK, body)
+}
+
+// legacyAuthenticationProviders are the legacy providers the control API
+// registers on a link, by the names the provider's legacy_authentication
+// attribute gives them. Inferred: a Basic provider's username and password
+// are not modelled, since no emulated request ever uses them; the products'
+// legacy check only asks whether the provider is registered (status.go).
+var legacyAuthenticationProviders = map[string]string{
+	"basic":                providerBasic,
+	"trusted_applications": providerTrustedApps,
+}
+
+// errNoSuchLink is a control request naming a link the instance lacks.
+var errNoSuchLink = errors.New("no such application link")
+
+// addLegacyAuthentication registers a legacy outgoing provider on a link,
+// as configuring it in the products' admin pages does:
+// PUT /_emulator/links/{id}/legacy_authentication/{kind}.
+func (c *controlState) addLegacyAuthentication(w http.ResponseWriter, r *http.Request) {
+	c.changeLegacyAuthentication(w, r, func(l *storedLink, class string) { registerProvider(l, class, nil) })
+}
+
+// removeLegacyAuthentication is its removal, the migration's last step:
+// DELETE /_emulator/links/{id}/legacy_authentication/{kind}.
+func (c *controlState) removeLegacyAuthentication(w http.ResponseWriter, r *http.Request) {
+	c.changeLegacyAuthentication(w, r, unregisterProvider)
+}
+
+func (c *controlState) changeLegacyAuthentication(w http.ResponseWriter, r *http.Request, change func(*storedLink, string)) {
+	id, kind := r.PathValue("id"), r.PathValue("kind")
+	class, ok := legacyAuthenticationProviders[kind]
+	if !ok {
+		writeControlError(w, fmt.Errorf("unknown legacy authentication %q: use basic or trusted_applications", kind))
+		return
+	}
+	err := c.inst.store.Update(func(st *state) error {
+		link := st.linkByID(id)
+		if link == nil {
+			return errNoSuchLink
+		}
+		change(link, class)
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNoSuchLink):
+		writeControlJSON(w, http.StatusNotFound, map[string]string{
+			"error": fmt.Sprintf("no application link with id %q on this instance: a link's id is its peer's server id", id),
+		})
+	case err != nil:
+		writeControlJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// serveControlAPIOff answers the control API's paths on an instance
+// started without Options.Control: still the 404 a product gives for a
+// path it lacks, but saying why, since the paths the docs show would
+// otherwise meet a bare container error page.
+func serveControlAPIOff(ex *exchange) {
+	writeControlJSON(ex.w, http.StatusNotFound, map[string]string{
+		"error": "the test-control API is off on this instance: start the emulator with -control " +
+			"(emulator.Options.Control in Go) to serve " + controlPrefix + "faults, requests, reset and links",
+	})
 }
 
 func writeControlError(w http.ResponseWriter, err error) {

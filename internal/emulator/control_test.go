@@ -17,11 +17,77 @@ func postFault(t *testing.T, base, body string) {
 	}
 }
 
-func TestControlAPIIsAbsentByDefault(t *testing.T) {
-	srv := startTestServer(t, Options{}, nil, loopback("jira", "jira"))
-	resp, _ := send(t, srv.Instance("jira").URL(), testRequest{path: "/_emulator/requests"})
-	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != contentTypeHTML {
-		t.Errorf("status %d type %q, want the HTML 404", resp.StatusCode, resp.Header.Get("Content-Type"))
+func TestControlAPIIsAbsentByDefaultWithA404ThatNamesControl(t *testing.T) {
+	srv := startTestServer(t, Options{}, nil,
+		loopback("jira", "jira"),
+		InstanceConfig{Name: "wiki", Type: "confluence", Addr: "127.0.0.1:0", ContextPath: "/wiki"})
+	for _, tr := range []testRequest{
+		{path: "/_emulator/requests"},
+		{method: http.MethodPost, path: "/_emulator/faults", body: `{"status":503}`, headers: map[string]string{"Content-Type": "application/json"}},
+		{method: http.MethodDelete, path: "/_emulator/faults"},
+		{method: http.MethodPut, path: "/_emulator/links/x/legacy_authentication/basic"},
+	} {
+		for _, name := range []string{"jira", "wiki"} {
+			resp, body := send(t, srv.Instance(name).URL(), tr)
+			if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/json" ||
+				!strings.Contains(body, "start the emulator with -control") {
+				t.Errorf("%s %s on %s: status %d type %q body %s; want a JSON 404 naming -control",
+					tr.method, tr.path, name, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			}
+		}
+	}
+	// Paths beside it keep the container's page.
+	if resp, _ := send(t, srv.Instance("jira").URL(), testRequest{path: "/_emulatorx"}); resp.Header.Get("Content-Type") != contentTypeHTML {
+		t.Errorf("/_emulatorx: type %q, want the container's HTML 404", resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestControlAddsAndRemovesLegacyAuthentication(t *testing.T) {
+	srv := startTestServer(t, Options{Control: true}, nil, InstanceConfig{Name: "jira", Type: "jira", Addr: "127.0.0.1:0", ContextPath: "/jira"})
+	inst := srv.Instance("jira")
+	base := inst.URL()
+	const id = "98d12f56-7880-4183-b619-3f5838feadab"
+	addTestLink(t, inst, storedLink{ID: id, TypeID: "confluence", Name: "Confluence", RPCURL: "http://127.0.0.1:1", DisplayURL: "http://127.0.0.1:1"})
+	providers := func() string {
+		return expect(t, base, jsonCall(http.MethodGet, "/rest/applinks/2.0/applicationlink/"+id+"/authentication/provider", "admin", ""), http.StatusOK)
+	}
+	control := func(method, kind string, want int) string {
+		t.Helper()
+		resp, body := send(t, base, testRequest{method: method, path: "/_emulator/links/" + id + "/legacy_authentication/" + kind})
+		if resp.StatusCode != want {
+			t.Fatalf("%s %s: status %d body %s, want %d", method, kind, resp.StatusCode, body, want)
+		}
+		return body
+	}
+
+	control(http.MethodPut, "trusted_applications", http.StatusNoContent)
+	control(http.MethodPut, "basic", http.StatusNoContent)
+	control(http.MethodPut, "basic", http.StatusNoContent) // again: still one provider
+	listed := providers()
+	if strings.Count(listed, providerTrustedApps) != 1 || strings.Count(listed, providerBasic) != 1 {
+		t.Fatalf("providers after adding both: %s", listed)
+	}
+	link, _ := inst.link(id)
+	if err := checkLegacyAuthentication(link, applinkOAuthStatus{}); err == nil || err.errorType != "MANUAL_LEGACY_UPDATE" {
+		t.Errorf("legacy check with both providers: %+v, want MANUAL_LEGACY_UPDATE", err)
+	}
+
+	control(http.MethodDelete, "trusted_applications", http.StatusNoContent)
+	if listed := providers(); strings.Contains(listed, providerTrustedApps) || !strings.Contains(listed, providerBasic) {
+		t.Errorf("providers after removing trusted_applications: %s", listed)
+	}
+	control(http.MethodDelete, "basic", http.StatusNoContent)
+	control(http.MethodDelete, "basic", http.StatusNoContent) // nothing left to remove
+	if listed := providers(); strings.Contains(listed, providerBasic) {
+		t.Errorf("providers after removing basic: %s", listed)
+	}
+
+	if body := control(http.MethodPut, "kerberos", http.StatusBadRequest); !strings.Contains(body, "use basic or trusted_applications") {
+		t.Errorf("unknown kind: %s", body)
+	}
+	resp, body := send(t, base, testRequest{method: http.MethodPut, path: "/_emulator/links/nope/legacy_authentication/basic"})
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, `no application link with id \"nope\"`) {
+		t.Errorf("unknown link: status %d body %s", resp.StatusCode, body)
 	}
 }
 

@@ -37,6 +37,29 @@ func serveMyself(ex *exchange) {
 	})
 }
 
+// ---- /user ----
+
+// getUser is Jira's user lookup, GET /user?username=NAME: the user bean,
+// or 404 with Jira's ErrorCollection naming the user. The provider asks it
+// whether a consumer's execute_as exists, which the consumer API does not
+// check (design/api.md §6.1). Inferred: the message text; 400 without a
+// username. Any logged-in user may look users up here.
+func getUser(ex *exchange) {
+	name := ex.r.URL.Query().Get("username")
+	if name == "" {
+		writeJiraErrors(ex, http.StatusBadRequest, "The username query parameter was not provided")
+		return
+	}
+	u := ex.inst.users.byName(name)
+	if u == nil {
+		writeJiraErrors(ex, http.StatusNotFound, "The user named '"+name+"' does not exist")
+		return
+	}
+	writeEntity(ex, http.StatusOK, myselfEntity{
+		Self: ex.restURL("/user?username=" + url.QueryEscape(u.name)), Key: u.name, Name: u.name, DisplayName: u.name, Active: true,
+	})
+}
+
 // ---- Settings ----
 
 // Instance settings. Only the base URL for now: it is what peers see in the

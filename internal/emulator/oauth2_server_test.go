@@ -70,7 +70,7 @@ func TestOAuth2AuthorizationCodeWithPKCE(t *testing.T) {
 		t.Errorf("second use of the code: %d %v, want invalid_grant", status, again)
 	}
 
-	access, _ := out["access_token"].(string)
+	access := stringField(t, out, "access_token")
 	bearer := map[string]string{"Authorization": "Bearer " + access, "Accept": "application/json"}
 	resp, body := send(t, base, testRequest{path: "/rest/api/2/myself", headers: bearer})
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"name":"admin"`) {
@@ -86,8 +86,7 @@ func TestOAuth2AuthorizationCodeWithPKCE(t *testing.T) {
 		t.Errorf("admin API with an ADMIN token: %d, want 200", resp.StatusCode)
 	}
 
-	refreshToken, _ := out["refresh_token"].(string)
-	refreshed, next := tokenRequest(t, base, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken},
+	refreshed, next := tokenRequest(t, base, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {stringField(t, out, "refresh_token")},
 		"client_id": {c.ClientID}, "client_secret": {c.ClientSecret}})
 	if refreshed != http.StatusOK || next["access_token"] == access {
 		t.Errorf("refresh: %d %v", refreshed, next)
@@ -109,8 +108,7 @@ func TestOAuth2TokenScopeAndUserRights(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("token for %s %s: %d %v", user, scope, status, out)
 		}
-		access, _ := out["access_token"].(string)
-		return access
+		return stringField(t, out, "access_token")
 	}
 	var lastBody string
 	put := func(token string) int {
@@ -197,7 +195,7 @@ func TestOAuth2CodeExpiresAndSecretRotationAndDelete(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("token: %d %v", status, out)
 	}
-	access, _ := out["access_token"].(string)
+	access := stringField(t, out, "access_token")
 
 	send(t, base, testRequest{method: http.MethodPut, path: "/rest/oauth2/latest/client/reset/" + c.ClientID, user: "admin", headers: jsonHeaders})
 	if status, out := tokenRequest(t, base, form(code(), c.ClientSecret)); status != http.StatusUnauthorized || out["error"] != "invalid_client" {
@@ -238,4 +236,14 @@ func TestOAuth2TokenEndpointTakesBasicClientCredentials(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("Basic client credentials: %d, want 200 (not a failed user login)", resp.StatusCode)
 	}
+}
+
+// stringField is a string member of a decoded JSON object.
+func stringField(t *testing.T, object map[string]any, name string) string {
+	t.Helper()
+	value, ok := object[name].(string)
+	if !ok {
+		t.Fatalf("%s is not a string in %v", name, object)
+	}
+	return value
 }

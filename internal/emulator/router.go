@@ -95,10 +95,12 @@ func (rt *router) rest(module restModule, method, path string, ep endpoint) {
 	}
 }
 
-// servlet declares a plain servlet path outside the REST framework. Every
-// servlet the emulator has answers GET alone today; the method stays in
-// each row so that the route table reads alike for every route.
-func (rt *router) servlet(method, path string, ep endpoint) { //nolint:unparam // see above
+// servlet declares a plain servlet path outside the REST framework. It
+// takes the method, as rest does, so that every row of the route table
+// names its method.
+//
+//nolint:unparam // every servlet served today answers GET
+func (rt *router) servlet(method, path string, ep endpoint) {
 	rt.add(method, path, "", ep)
 }
 

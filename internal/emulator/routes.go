@@ -165,6 +165,7 @@ func newRouter(extra func(*router)) *router {
 	// instance whom a request acts as (an OAuth consumer above all) and
 	// move any instance to a new base URL.
 	rt.rest(jiraAPIv2, http.MethodGet, "/myself", endpoint{handle: serveMyself, access: authenticatedOnly, produces: producesJSON})
+	rt.rest(jiraAPIv2, http.MethodGet, "/user", endpoint{handle: getUser, access: authenticatedOnly, produces: producesJSON})
 	rt.rest(jiraAPIv2, http.MethodPut, "/settings/baseUrl", endpoint{handle: putBaseURL, access: sysadminOnly, produces: producesJSON, consumes: consumesJSON})
 
 	// ---- /rest/oauth2 and /rest/oauth2-client ----
@@ -237,6 +238,12 @@ func newRouter(extra func(*router)) *router {
 	// The allowlist admin page, the only place showing the switch
 	// (allowlist.go, §8.3).
 	rt.servlet(http.MethodGet, "/plugins/servlet/whitelist", endpoint{handle: serveAllowlistPage, access: anonymousAllowed})
+	// The test-control paths without Options.Control: a 404 whose JSON
+	// body names -control (control.go). With it, controlRoutes answer them
+	// before any route here.
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		rt.servlet(method, controlPrefix+"{path:.*}", endpoint{handle: serveControlAPIOff, access: anonymousAllowed})
+	}
 
 	if extra != nil {
 		extra(rt)
@@ -253,6 +260,8 @@ func controlRoutes(c *controlState, base string) *http.ServeMux {
 	mux.HandleFunc("DELETE "+base+"faults", c.clearFaults)
 	mux.HandleFunc("GET "+base+"requests", c.listRequests)
 	mux.HandleFunc("POST "+base+"reset", c.reset)
+	mux.HandleFunc("PUT "+base+"links/{id}/legacy_authentication/{kind}", c.addLegacyAuthentication)
+	mux.HandleFunc("DELETE "+base+"links/{id}/legacy_authentication/{kind}", c.removeLegacyAuthentication)
 	return mux
 }
 

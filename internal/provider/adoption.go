@@ -131,12 +131,12 @@ func (m allowlistSwitchModifier) PlanModifyBool(_ context.Context, req planmodif
 	resp.PlanValue = types.BoolValue(true)
 }
 
-// ModifyPlan asks for an outgoing consumer's shared secret only when the
-// plan writes the consumer. The products never return the secret
+// requireSharedSecretWhenWriting asks for an outgoing consumer's shared
+// secret only when the plan writes the consumer. The products never return the secret
 // (design/api.md §6.1), so the configuration generated for an imported
 // consumer cannot hold it; until the consumer changes, the instance keeps
 // the secret it has, and a plan with no change needs none.
-func (r *oauthConsumerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r *oauthConsumerResource) requireSharedSecretWhenWriting(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)) {
 		return
 	}

@@ -383,11 +383,40 @@ var linkErrorHints = map[string]string{
 	"REMOTE_AUTH_TOKEN_REQUIRED":  "a user must authorise the link on the peer",
 }
 
+// legacyAuthenticationSummaries replace "is broken" for the legacy types
+// (design/api.md §5.2 step 7): the removal types come only once OAuth is
+// configured in both directions, so the link carries requests and what is
+// left is a clean-up, which they name; the update types mean the link
+// still relies on the legacy authentication. The emulator's control API
+// gives a link legacy authentication to rehearse this (the testing guide).
+var legacyAuthenticationSummaries = map[string]string{
+	"LEGACY_REMOVAL": "has OAuth in both directions but still Basic authentication for outgoing requests " +
+		"(LEGACY_REMOVAL, DEPRECATED): remove it in the link's settings (Outgoing Authentication, Basic Access), " +
+		"which the product can do itself; OAuth keeps the link working.",
+	"MANUAL_LEGACY_REMOVAL": "has OAuth in both directions but still Trusted Applications or Basic authentication " +
+		"(MANUAL_LEGACY_REMOVAL, DEPRECATED): remove it by hand in the link's settings on both instances (Incoming and " +
+		"Outgoing Authentication); OAuth keeps the link working.",
+	"MANUAL_LEGACY_REMOVAL_WITH_OLD_EDIT": "has OAuth in both directions but still Trusted Applications or Basic " +
+		"authentication (MANUAL_LEGACY_REMOVAL_WITH_OLD_EDIT, DEPRECATED): remove it by hand in the link's settings on " +
+		"both instances (Incoming and Outgoing Authentication); OAuth keeps the link working.",
+	"LEGACY_UPDATE": "relies on Trusted Applications or Basic authentication (LEGACY_UPDATE, DEPRECATED): set `incoming` " +
+		"and `outgoing` to `oauth` on both instances' links, then remove the legacy authentication in the link's settings.",
+	"MANUAL_LEGACY_UPDATE": "relies on Trusted Applications or Basic authentication (MANUAL_LEGACY_UPDATE, DEPRECATED): " +
+		"set `incoming` and `outgoing` to `oauth` on both instances' links, then remove the legacy authentication in the " +
+		"link's settings.",
+}
+
 func (d linkDiagnosis) summarise(o linkObservations) string {
 	link := o.status.Link
 	var b strings.Builder
 	fmt.Fprintf(&b, "Application link %q to %s ", link.Name, link.RPCURL)
-	if e := o.status.Error; !d.working && e != nil {
+	legacy, isLegacy := "", false
+	if e := o.status.Error; e != nil {
+		legacy, isLegacy = legacyAuthenticationSummaries[e.Type]
+	}
+	if e := o.status.Error; !d.working && isLegacy {
+		b.WriteString(legacy)
+	} else if !d.working && e != nil {
 		fmt.Fprintf(&b, "is broken: %s (%s)", e.Type, e.Category)
 		if hint, ok := linkErrorHint(e); ok {
 			b.WriteString(": " + hint)

@@ -145,6 +145,24 @@ func TestDiagnoseLink(t *testing.T) {
 					`links between Atlassian applications.`},
 		},
 		{
+			name: "OAuth both ways with Trusted Applications left",
+			obs: linkObservations{status: &client.LinkStatus{Link: link, Error: &client.LinkError{Category: "DEPRECATED", Type: "MANUAL_LEGACY_REMOVAL"}},
+				state: client.LinkStateOK, manifest: manifestAt(linkID, display)},
+			want: linkDiagnosis{reachable: true, remoteServerID: linkID, remoteBaseURL: display,
+				summary: `Application link "Wiki" to http://wiki:8090 has OAuth in both directions but still Trusted ` +
+					`Applications or Basic authentication (MANUAL_LEGACY_REMOVAL, DEPRECATED): remove it by hand in the ` +
+					`link's settings on both instances (Incoming and Outgoing Authentication); OAuth keeps the link working.`},
+		},
+		{
+			name: "legacy authentication without OAuth",
+			obs: linkObservations{status: &client.LinkStatus{Link: link, Error: &client.LinkError{Category: "DEPRECATED", Type: "MANUAL_LEGACY_UPDATE"}},
+				state: client.LinkStateOK, manifest: manifestAt(linkID, display)},
+			want: linkDiagnosis{reachable: true, remoteServerID: linkID, remoteBaseURL: display,
+				summary: `Application link "Wiki" to http://wiki:8090 relies on Trusted Applications or Basic authentication ` +
+					"(MANUAL_LEGACY_UPDATE, DEPRECATED): set `incoming` and `outgoing` to `oauth` on both instances' links, " +
+					`then remove the legacy authentication in the link's settings.`},
+		},
+		{
 			name: "offline for the online check only",
 			obs: linkObservations{status: &client.LinkStatus{Link: link, Error: &client.LinkError{Category: "SYSTEM", Type: "SYSTEM_LINK"}},
 				state: client.LinkStateOffline, probed: true, probeErr: errors.New("refused")},

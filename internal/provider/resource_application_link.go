@@ -95,10 +95,12 @@ func (r *applicationLinkResource) Schema(_ context.Context, _ resource.SchemaReq
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"type": schema.StringAttribute{
-				MarkdownDescription: "The peer's product: one of " + productTypes.MarkdownList() + ". Changing it replaces the link.",
-				Required:            true,
-				Validators:          []validator.String{productTypes.Validator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "The peer's product: one of " + productTypes.MarkdownList() + ". Changing it replaces the link. " +
+					"It must be the product the peer's manifest at `rpc_url` reports, or the create fails naming both: " +
+					"unlike the products' wizard, which takes it from the manifest, the configuration says what it links to.",
+				Required:      true,
+				Validators:    []validator.String{productTypes.Validator()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The link's name, shown to users. It must be unique on the instance.",
@@ -558,6 +560,10 @@ func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.
 				"(the data source applinks_application_links lists them); got %q.", id))
 		return
 	}
+	r.checkImportable(ctx, id, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("relocate_when_unreachable"), false)...)
 	keepClaimantToken(ctx, resp.Private, &resp.Diagnostics)
@@ -567,10 +573,16 @@ func (r *applicationLinkResource) ImportState(ctx context.Context, req resource.
 // one, one derived from rpc_url for generic links, or the one the instance
 // discovers in the peer's manifest.
 func (r *applicationLinkResource) resolveApplicationID(ctx context.Context, plan *applicationLinkResourceModel, diags *diag.Diagnostics) string {
+	rpcURL := plan.RPCURL.ValueString()
 	if !plan.ApplicationID.IsNull() && !plan.ApplicationID.IsUnknown() {
+		// The instance is not asked (it may not reach the peer yet), so the
+		// type is checked against the manifest at rpc_url as it answers from
+		// here, when it does; one that does not answer is no error here.
+		if manifest, err := r.client.FetchManifestAt(ctx, rpcURL); err == nil && plan.Type.ValueString() != genericType {
+			checkPeerType(diags, rpcURL, manifest, plan.Type.ValueString())
+		}
 		return strings.ToLower(plan.ApplicationID.ValueString())
 	}
-	rpcURL := plan.RPCURL.ValueString()
 	if plan.Type.ValueString() == genericType {
 		return client.ApplicationIDForURL(rpcURL)
 	}
@@ -599,63 +611,10 @@ func (r *applicationLinkResource) resolveApplicationID(ctx context.Context, plan
 				"`application_id` to the peer's server id.", rpcURL, peer.WarningCode, peer.Warning))
 		return ""
 	}
-	if want := wireOrName(productTypes, plan.Type.ValueString()); peer.Manifest.TypeID != want {
-		diags.AddAttributeError(path.Root("type"), "Peer Is Another Product",
-			fmt.Sprintf("The application at %s is %s (type %q), not %s. Set `type = %q`, or point `rpc_url` at a %s instance.",
-				rpcURL, peer.Manifest.Name, nameOrWire(productTypes, peer.Manifest.TypeID), plan.Type.ValueString(),
-				nameOrWire(productTypes, peer.Manifest.TypeID), plan.Type.ValueString()))
+	if checkPeerType(diags, rpcURL, peer.Manifest, plan.Type.ValueString()); diags.HasError() {
 		return ""
 	}
 	return peer.Manifest.ID
-}
-
-// checkCreatable refuses what the products would accept in a surprising
-// way: a second link with the same id, a name the server would quietly
-// change to "name - 2", a link to the instance itself, and primary = false
-// on a link the server is bound to make primary.
-func (r *applicationLinkResource) checkCreatable(ctx context.Context, id string, plan *applicationLinkResourceModel, diags *diag.Diagnostics) {
-	self, err := r.client.GetManifest(ctx)
-	if err != nil {
-		addAPIError(diags, "Error Creating Application Link", "read the instance's own manifest", err)
-		return
-	}
-	if strings.EqualFold(self.ID, id) {
-		diags.AddAttributeError(path.Root("rpc_url"), "Application Link to Itself",
-			fmt.Sprintf("The link would point at the instance the provider manages (server id %s, %s). An application "+
-				"link connects two different applications: point `rpc_url` at the peer, or configure the provider for "+
-				"the other instance.", self.ID, self.URL))
-		return
-	}
-	links, err := r.client.ListApplicationLinks(ctx)
-	if err != nil {
-		addAPIError(diags, "Error Creating Application Link", "list the instance's application links", err)
-		return
-	}
-	typeID := wireOrName(productTypes, plan.Type.ValueString())
-	sameType := 0
-	for _, link := range links {
-		switch {
-		case strings.EqualFold(link.ID, id):
-			diags.AddError("Application Link Already Exists",
-				fmt.Sprintf("The instance already has a link with id %s (named %q, to %s). Bring it under Terraform with "+
-					"`terraform import` or an import block using that id instead of creating it.", link.ID, link.Name, link.RPCURL))
-			return
-		case link.Name == plan.Name.ValueString():
-			diags.AddAttributeError(path.Root("name"), "Application Link Name Already Used",
-				fmt.Sprintf("The link %s (to %s) is already named %q. The products would silently name the new link %q "+
-					"instead; choose another name.", link.ID, link.RPCURL, link.Name, link.Name+" - 2"))
-			return
-		}
-		if link.TypeID == typeID {
-			sameType++
-		}
-	}
-	if sameType == 0 && !plan.Primary.IsUnknown() && !plan.Primary.IsNull() && !plan.Primary.ValueBool() {
-		diags.AddAttributeError(path.Root("primary"), "First Link of a Type Is Always Primary",
-			fmt.Sprintf("This is the first %s link of the instance, and the products always make the first link of a "+
-				"type primary. Remove `primary` or set it to true; it becomes false when another %s link is made primary.",
-				plan.Type.ValueString(), plan.Type.ValueString()))
-	}
 }
 
 // applyOAuthLevels sets the planned levels on this instance's side of the

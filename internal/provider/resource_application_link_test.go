@@ -640,6 +640,8 @@ resource "applinks_application_link" "wiki" {
 			`(?s)Application Link Exists or Points at This Instance`},
 		{linkOn(jira, "admin", fmt.Sprintf("type = \"bamboo\"\nname = \"CI\"\nrpc_url = %q", wiki.URL())),
 			`(?s)Peer Is Another Product.*Set\s+` + "`type = \"confluence\"`"},
+		{linkOn(jira, "admin", fmt.Sprintf("type = \"jira\"\nname = \"Jira\"\nrpc_url = %q\napplication_id = %q", wiki.URL(), wiki.ServerID())),
+			`(?s)Peer Is Another Product.*\(type\s+"confluence"\),\s+not\s+jira.*Set\s+` + "`type = \"confluence\"`"},
 		{linkOn(jira, "admin", "type = \"confluence\"\nname = \"Gone\"\nrpc_url = \"http://"+freeAddr(t)+"\""),
 			`(?s)Peer Not Reachable From the Instance.*application_id`},
 		{linkOn(jira, "admin", fmt.Sprintf("type = \"bamboo\"\nname = \"CI\"\nrpc_url = %q\napplication_id = %q\nprimary = false",

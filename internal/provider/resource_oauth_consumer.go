@@ -160,9 +160,10 @@ func (r *oauthConsumerResource) Schema(_ context.Context, _ resource.SchemaReque
 				PlanModifiers: []planmodifier.Bool{incomingOnlyFlag()},
 			},
 			"execute_as": schema.StringAttribute{
-				MarkdownDescription: "The user that two-legged requests act as. Without it they run anonymously." + incomingOnly,
-				Optional:            true,
-				Validators:          []validator.String{notBlank},
+				MarkdownDescription: "The user name two-legged requests act as. Without it, or when the instance has no such user, " +
+					"they run anonymously; on Jira the plan warns about a name the instance lacks." + incomingOnly,
+				Optional:   true,
+				Validators: []validator.String{notBlank},
 			},
 			"impersonation_allowed": schema.BoolAttribute{
 				MarkdownDescription: "Whether two-legged requests may act as any user they name in `xoauth_requestor_id` " +

@@ -43,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&opts.terraform, "terraform", "terraform", "the Terraform CLI to run")
 	fs.StringVar(&opts.root, "root", ".", "the provider's source tree")
-	fs.StringVar(&opts.example, "example", filepath.Join("examples", "demo"), "the configuration to apply, relative to -root")
+	fs.StringVar(&opts.example, "example", filepath.Join("examples", "demo"), "the configuration to apply: an absolute path, or one relative to -root")
 	fs.BoolVar(&opts.keep, "keep", false, "keep the temporary folder for inspection")
 	fs.BoolVar(&opts.adopt, "adopt", false, "instead, configure an emulated Jira by hand and adopt it with generated configuration")
 	if err := fs.Parse(args); err != nil {
@@ -95,7 +95,7 @@ func demo(opts options, out io.Writer) error {
 		return err
 	}
 	configDir := filepath.Join(work, "config")
-	if err := copyConfiguration(filepath.Join(opts.root, opts.example), configDir); err != nil {
+	if err := copyConfiguration(configurationDir(opts.root, opts.example), configDir); err != nil {
 		return err
 	}
 	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), tfcli.OnEveryRegistry(binDir, tfcli.ProviderSource))
@@ -133,6 +133,15 @@ func demo(opts options, out io.Writer) error {
 	}
 	step(out, "terraform destroy")
 	return tf.Run("destroy", "-auto-approve", "-input=false")
+}
+
+// configurationDir is where -example points: an absolute path as given
+// (filepath.Join would drop its leading slash), a relative one under root.
+func configurationDir(root, example string) string {
+	if filepath.IsAbs(example) {
+		return example
+	}
+	return filepath.Join(root, example)
 }
 
 func step(out io.Writer, what string) {

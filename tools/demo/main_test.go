@@ -78,22 +78,28 @@ output "never" { value = applinks_application_link.nowhere.id }
 	if err := os.WriteFile(filepath.Join(broken, "main.tf"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rel, err := filepath.Rel(root, broken)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// An absolute -example is taken as it is, not put under -root.
 	var out bytes.Buffer
-	code := run([]string{"-terraform", tfcli.ForTest(t), "-root", root, "-example", rel}, &out, &out)
+	code := run([]string{"-terraform", tfcli.ForTest(t), "-root", "../..", "-example", broken}, &out, &out)
 	if code != 1 {
 		t.Fatalf("demo exited %d, want 1:\n%s", code, out.String())
 	}
 	for _, want := range []string{"Instance Refused to Look Up the Peer", "demo failed: terraform apply"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestConfigurationDirKeepsAnAbsoluteExample(t *testing.T) {
+	for _, tt := range []struct{ root, example, want string }{
+		{root: ".", example: filepath.Join("examples", "demo"), want: filepath.Join("examples", "demo")},
+		{root: "/src/applinks", example: "my/config", want: "/src/applinks/my/config"},
+		{root: ".", example: "/home/me/config", want: "/home/me/config"},
+		{root: "/src/applinks", example: "/home/me/config", want: "/home/me/config"},
+	} {
+		if got := configurationDir(tt.root, tt.example); got != tt.want {
+			t.Errorf("configurationDir(%q, %q) = %q, want %q", tt.root, tt.example, got, tt.want)
 		}
 	}
 }

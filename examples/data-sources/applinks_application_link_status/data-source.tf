@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 # The product's own diagnosis of a link, on every plan. Keep the data source
 # outside the check block: scoped inside it, Terraform reads it again at every
 # apply, so `terraform plan -detailed-exitcode` never reports a clean plan.
@@ -32,7 +40,9 @@ data "applinks_application_link_status" "bitbucket" {
 }
 
 # When the peer has moved, point the link at the suggested URL: the provider
-# relocates it in place, keeping its id.
+# relocates it in place, keeping its id. Like any output fed by a data
+# source, it makes `terraform plan -detailed-exitcode` exit 2 when its value
+# changes (here, when the peer moves); apply once before plan-only CI runs.
 output "confluence_suggested_rpc_url" {
   value = data.applinks_application_link_status.confluence.suggested_rpc_url
 }

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 # Every application link of the instance.
 data "applinks_application_links" "all" {}
 
@@ -6,6 +14,10 @@ data "applinks_application_links" "bitbucket" {
   type = "bitbucket"
 }
 
+# A listing, to read the ids once (terraform apply prints it). Leave it out
+# of a configuration that CI plans with -detailed-exitcode: the first plan,
+# and every plan after a link is added, renamed or removed, shows the output
+# as a change and exits 2.
 output "link_ids" {
   description = "Link ids by name, for example to import them into applinks_application_link."
   value       = { for link in data.applinks_application_links.all.links : link.name => link.id }

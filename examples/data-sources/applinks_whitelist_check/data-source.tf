@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 resource "applinks_whitelist_rule" "hooks" {
   type       = "domain"
   expression = "https://hooks.example.com"

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 data "applinks_whitelist_rules" "all" {}
 
 # The rules people or tools added, leaving out the ones the product keeps

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 # A two-way link between a Jira and a Confluence, one provider block each.
 provider "applinks" {
   alias = "jira"

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 # A Jenkins server that calls Jira (incoming) and that Jira calls (outgoing),
 # through a generic application link.
 resource "applinks_application_link" "jenkins" {

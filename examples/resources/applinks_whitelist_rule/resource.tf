@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 # Let the product call one origin, whatever the path: webhooks and feeds on
 # https://hooks.example.com, on behalf of logged-in users only (the default).
 resource "applinks_whitelist_rule" "hooks" {
