@@ -60,7 +60,7 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 		t.Run(strings.TrimPrefix(folder, "../../examples/"), func(t *testing.T) {
 			t.Parallel()
 			if !writeOnlySupported && usesWriteOnlyAttributes(t, folder) {
-				t.Skip("write-only attributes and ephemeral variables need Terraform or OpenTofu 1.11 or newer")
+				t.Skip("write-only attributes and ephemeral values need Terraform or OpenTofu 1.11 or newer")
 			}
 			if !functionsSupported && strings.Contains(folder, "/functions/") {
 				t.Skip("provider-defined functions need Terraform 1.8 or newer")
@@ -114,7 +114,9 @@ func usesWriteOnlyAttributes(t *testing.T, folder string) bool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(string(data), "_wo ") || strings.Contains(string(data), "ephemeral = true") {
+		// An ephemeral resource block needs Terraform 1.10 or OpenTofu 1.11.
+		if strings.Contains(string(data), "_wo ") || strings.Contains(string(data), "ephemeral = true") ||
+			strings.HasPrefix(string(data), "ephemeral \"") || strings.Contains(string(data), "\nephemeral \"") {
 			return true
 		}
 	}
