@@ -13,7 +13,8 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-applinks/cli/<name>-<version>/<name>
 #
 # How each one builds from the Go module proxy, measured on two cores:
-# - Terraform up to 1.8 with `go install` (1.5.7 in 3 minutes, 1.8.5 in 8).
+# - Terraform up to 1.8 with `go install` (1.5.7 in 3 minutes, 1.8.5 in 8,
+#   with a warm Go build cache; 1.5.7 cold on busy cores took 16).
 #   From 1.9 on it cannot: the module's zip lacks the folders its go.mod
 #   replace directives point at, so install a release from HashiCorp.
 # - OpenTofu refuses `go install` (its go.mod has replace directives), but
