@@ -724,7 +724,7 @@ resource "applinks_application_link" "ci" {
 }
 
 func TestAccBadInput(t *testing.T) {
-	rows := badInputRows()
+	rows := append(badInputRows(), oauth2BadInputRows()...)
 	if len(rows) < 40 {
 		t.Fatalf("the matrix has %d rows; it promises at least 40", len(rows))
 	}
