@@ -102,10 +102,10 @@ func TestRenderTableHasOneRowPerSize(t *testing.T) {
 			t.Errorf("header lacks %q: %s", want, lines[0])
 		}
 	}
-	if want := "| 50 | 10 / 10 / 30 | 1.23 | 0.50 | 0.00 | 0.25 | 0.00 | 2.00 | 0.70 | 0.000 | 0.00 | 30.2 | 20.5 | 0.0 |"; lines[2] != want {
+	if want := "| 50 | 10 / 10 / 0 / 30 | 1.23 | 0.50 | 0.00 | 0.25 | 0.00 | 2.00 | 0.70 | 0.000 | 0.00 | 30.2 | 20.5 | 0.0 |"; lines[2] != want {
 		t.Errorf("row\n%s\nwant\n%s", lines[2], want)
 	}
-	if !strings.HasPrefix(lines[3], "| 200 | 40 / 40 / 120 |") {
+	if !strings.HasPrefix(lines[3], "| 200 | 40 / 40 / 0 / 120 |") {
 		t.Errorf("second row %q", lines[3])
 	}
 }
@@ -192,10 +192,10 @@ func TestMixFor(t *testing.T) {
 		n    int
 		want mix
 	}{
-		{500, mix{Links: 100, Consumers: 100, Rules: 300, AtlassianLinks: 2}},
-		{50, mix{Links: 10, Consumers: 10, Rules: 30, AtlassianLinks: 2}},
-		{10, mix{Links: 2, Consumers: 2, Rules: 6}},
-		{5, mix{Links: 1, Consumers: 1, Rules: 3}},
+		{500, mix{Links: 100, Consumers: 100, OAuth2: 50, Rules: 250, AtlassianLinks: 2}},
+		{50, mix{Links: 10, Consumers: 10, OAuth2: 5, Rules: 25, AtlassianLinks: 2}},
+		{10, mix{Links: 2, Consumers: 2, OAuth2: 1, Rules: 5}},
+		{5, mix{Links: 1, Consumers: 1, OAuth2: 1, Rules: 2}},
 		{1, mix{Rules: 1}},
 	} {
 		if got := mixFor(tc.n); got != tc.want || got.total() != tc.n {
