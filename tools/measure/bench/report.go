@@ -41,7 +41,10 @@ func endpoint(key string) string {
 	method, path, _ := strings.Cut(key, " ")
 	segments := strings.Split(path, "/")
 	for i, s := range segments {
-		if i > 0 && idSegment.MatchString(s) && !versionSegment.MatchString(s) {
+		// A REST module's name ("oauth2-client" in /rest/oauth2-client/...)
+		// looks like a token but names no object.
+		module := i == 2 && segments[1] == "rest"
+		if i > 0 && !module && idSegment.MatchString(s) && !versionSegment.MatchString(s) {
 			segments[i] = "{id}"
 		}
 	}

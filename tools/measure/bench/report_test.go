@@ -49,8 +49,9 @@ func TestEndpointFoldsIDs(t *testing.T) {
 	for key, want := range map[string]string{
 		"GET /rest/applinks/3.0/applinks/2841b105-5904-3c0a-9710-1ff26ae88206":                             "GET /rest/applinks/3.0/applinks/{id}",
 		"GET /rest/applinks-oauth/1.0/applicationlink/2841b105-5904-3c0a-9710-1ff26ae88206/authentication": "GET /rest/applinks-oauth/1.0/applicationlink/{id}/authentication",
-		"PUT /rest/whitelist/latest/42":   "PUT /rest/whitelist/latest/{id}",
-		"GET /rest/applinks/1.0/manifest": "GET /rest/applinks/1.0/manifest",
+		"PUT /rest/whitelist/latest/42":                                              "PUT /rest/whitelist/latest/{id}",
+		"GET /rest/applinks/1.0/manifest":                                            "GET /rest/applinks/1.0/manifest",
+		"GET /rest/oauth2-client/latest/config/0f97653a-4ad2-4f0d-b4bf-c18af37f266d": "GET /rest/oauth2-client/latest/config/{id}",
 	} {
 		if got := endpoint(key); got != want {
 			t.Errorf("endpoint(%q) = %q, want %q", key, got, want)
