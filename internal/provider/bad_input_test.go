@@ -769,6 +769,7 @@ func linkRuleCreateFails(deny bool, want ...string) func(t *testing.T) badInputC
 
 func TestAccBadInput(t *testing.T) {
 	rows := append(badInputRows(), entityLinkBadInputRows()...)
+	rows = append(rows, oauth2BadInputRows()...)
 	if len(rows) < 40 {
 		t.Fatalf("the matrix has %d rows; it promises at least 40", len(rows))
 	}

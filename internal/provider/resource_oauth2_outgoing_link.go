@@ -220,10 +220,14 @@ func (r *oauth2OutgoingLinkResource) Create(ctx context.Context, req resource.Cr
 		return
 	}
 	tflog.Debug(ctx, "Creating OAuth 2.0 outgoing link", map[string]any{"name": in.Name})
-	created, err := r.client.CreateOAuth2Config(ctx, in)
+	created, adopted, err := r.client.CreateOAuth2ConfigOnce(ctx, in)
 	if err != nil {
-		addOAuth2OutgoingError(&resp.Diagnostics, "Error Creating OAuth 2.0 Outgoing Link", "create the outgoing OAuth 2.0 link", err)
+		addOAuth2CreateError(&resp.Diagnostics, "Error Creating OAuth 2.0 Outgoing Link", "create the outgoing OAuth 2.0 link", err,
+			addOAuth2OutgoingError)
 		return
+	}
+	if adopted {
+		tflog.Debug(ctx, "The answer to creating the outgoing link was lost; the configuration it made is adopted", map[string]any{"id": created.ID})
 	}
 	r.fill(ctx, &plan, created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

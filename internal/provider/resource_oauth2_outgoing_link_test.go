@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -164,60 +163,4 @@ func runFlowAndCall(jira, wiki *emulator.Instance, configID string) error {
 		return fmt.Errorf("jira calling wiki with the token: HTTP %d %s %v", status, body, err)
 	}
 	return nil
-}
-
-// TestAccOAuth2OutgoingLinkResource_badInput: a malformed endpoint URL is
-// refused at plan time, a duplicate name at apply time naming `name`, and
-// nothing is left half-made.
-func TestAccOAuth2OutgoingLinkResource_badInput(t *testing.T) {
-	srv := startEmulator(t, emulator.Options{}, "jira=jira")
-	jira := srv.Instance("jira")
-	if _, err := emulatorCall(jira, http.MethodPost, "/rest/oauth2-client/latest/config", json.RawMessage(`{"name":"Google","type":"GOOGLE",
-"clientId":"x","clientSecret":"y","authorizationEndpoint":"https://accounts.google.com/o/oauth2/v2/auth","tokenEndpoint":"https://oauth2.googleapis.com/token"}`), nil); err != nil {
-		t.Fatal(err)
-	}
-	link := func(name, endpoint string) string {
-		return testAccProviderConfig(jira.URL()) + fmt.Sprintf(`
-resource "applinks_oauth2_outgoing_link" "mail" {
-  name                   = %q
-  provider_type          = "google"
-  client_id              = "mail-client"
-  client_secret          = "mail-secret"
-  authorization_endpoint = %q
-  token_endpoint         = "https://oauth2.googleapis.com/token"
-}
-`, name, endpoint)
-	}
-	configs := func() error {
-		var list []struct {
-			Name string `json:"name"`
-		}
-		if _, err := emulatorCall(jira, http.MethodGet, "/rest/oauth2-client/latest/config", nil, &list); err != nil {
-			return err
-		}
-		if len(list) != 1 {
-			return fmt.Errorf("jira holds %d outgoing configurations, want only the one made beforehand", len(list))
-		}
-		return nil
-	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      link("Mail", "accounts.google.com/auth"),
-				ExpectError: regexp.MustCompile(`(?s)authorization_endpoint.*absolute http or https URL`),
-			},
-			{
-				Config:      link("Google", "https://accounts.google.com/o/oauth2/v2/auth"),
-				ExpectError: regexp.MustCompile(`(?s)name.*already has an outgoing OAuth 2.0 link named "Google"`),
-				Check:       checks(configs),
-			},
-			{
-				Config:   testAccProviderConfig(jira.URL()),
-				PlanOnly: true,
-				Check:    checks(configs),
-			},
-		},
-	})
 }
