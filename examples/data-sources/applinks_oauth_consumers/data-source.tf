@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 data "applinks_oauth_consumers" "all" {}
 
 # The import id of every consumer of every generic link, by consumer key,

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 resource "applinks_application_link" "wiki" {
   type    = "confluence"
   name    = "Confluence"
