@@ -351,6 +351,7 @@ func (r *entityLinkResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	entityLinkIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *entityLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -367,9 +368,11 @@ func (r *entityLinkResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	entityLinkIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *entityLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	entityLinkIdentity.copyFromState(ctx, req.State, resp.Identity, &resp.Diagnostics)
 	var data entityLinkResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
@@ -402,14 +405,15 @@ func (r *entityLinkResource) Delete(ctx context.Context, req resource.DeleteRequ
 }
 
 func (r *entityLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts := strings.Split(req.ID, "/")
+	id := entityLinkIdentity.importID(ctx, req, &resp.Diagnostics)
+	parts := strings.Split(id, entityLinkIdentity.separator)
 	_, localOK := entityTypes.ToWire(safeIndex(parts, 0))
 	_, remoteOK := entityTypes.ToWire(safeIndex(parts, 3))
 	if len(parts) != 5 || !localOK || !remoteOK || !validators.IsUUID(parts[2]) {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import id must be `<local_type>/<local_key>/<application_link_id>/<remote_type>/<remote_key>`, "+
 				"for example `jira_project/PROJ/%s/confluence_space/DOCS`, with types from %s; got %q.",
-				"8b1f5e3c-2d4a-3b6c-9e7f-0a1b2c3d4e5f", entityTypes.MarkdownList(), req.ID))
+				"8b1f5e3c-2d4a-3b6c-9e7f-0a1b2c3d4e5f", entityTypes.MarkdownList(), id))
 		return
 	}
 	data := entityLinkResourceModel{

@@ -227,9 +227,11 @@ func (r *oauth2OutgoingLinkResource) Create(ctx context.Context, req resource.Cr
 	}
 	r.fill(ctx, &plan, created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	oauth2OutgoingLinkIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *oauth2OutgoingLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	oauth2OutgoingLinkIdentity.copyFromState(ctx, req.State, resp.Identity, &resp.Diagnostics)
 	var state oauth2OutgoingLinkResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -269,6 +271,7 @@ func (r *oauth2OutgoingLinkResource) Update(ctx context.Context, req resource.Up
 	}
 	r.fill(ctx, &plan, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	oauth2OutgoingLinkIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *oauth2OutgoingLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -283,7 +286,8 @@ func (r *oauth2OutgoingLinkResource) Delete(ctx context.Context, req resource.De
 }
 
 func (r *oauth2OutgoingLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	id := oauth2OutgoingLinkIdentity.importID(ctx, req, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
 // secret returns the client secret: the write-only value from the
