@@ -201,19 +201,13 @@ func (r *entityLinkResource) Configure(_ context.Context, req resource.Configure
 	}
 }
 
-// ValidateConfig refuses what the products would refuse or ignore:
-// `primary = false`, and keys in lower case where the products keep them
-// upper case.
+// ValidateConfig refuses keys in lower case where the products keep them
+// upper case, which name no entity.
 func (r *entityLinkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var data entityLinkResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	if !data.Primary.IsNull() && !data.Primary.IsUnknown() && !data.Primary.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("primary"), "Primary Cannot Be False",
-			"`primary = false` cannot be applied: the products demote a primary entity link only when another link of "+
-				"its type is made primary. Remove `primary`, or set `primary = true` on the link that should be primary.")
 	}
 	for _, end := range []struct {
 		typ, key types.String
@@ -234,11 +228,16 @@ func (r *entityLinkResource) ValidateConfig(ctx context.Context, req resource.Va
 // application link exists and leads to a product with entities of
 // remote_type, and, when the peer answers, that it has the remote entity.
 func (r *entityLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.client == nil || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	if r.client == nil {
+		refuseDemotion(ctx, req, &resp.Diagnostics)
 		return
 	}
 	var plan entityLinkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	refuseDemotion(ctx, req, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || plan.ApplicationLinkID.IsUnknown() || plan.RemoteType.IsUnknown() || plan.RemoteKey.IsUnknown() {
 		return
 	}
@@ -302,6 +301,29 @@ func (r *entityLinkResource) ModifyPlan(ctx context.Context, req resource.Modify
 		fmt.Sprintf("The application at the other end of link %s (%q) has no %s with key %q that this instance can see "+
 			"across the link.%s Correct `remote_key`, or create the entity there first. Keys it has: %s.",
 			linkID, link.Name, strings.ReplaceAll(plan.RemoteType.ValueString(), "_", " "), wantKey, hint, orNone(sameType)))
+}
+
+// refuseDemotion refuses `primary = false` where it would have to demote or
+// create a link that the products may make primary: they demote a primary
+// link only when another of its type is made primary. On a link that is not
+// primary, as the configuration generated for an imported link says, it
+// changes nothing and is accepted.
+func refuseDemotion(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) {
+	var configured, stored types.Bool
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("primary"), &configured)...)
+	if configured.IsNull() || configured.IsUnknown() || configured.ValueBool() {
+		return
+	}
+	if !req.State.Raw.IsNull() {
+		diags.Append(req.State.GetAttribute(ctx, path.Root("primary"), &stored)...)
+		if !stored.IsNull() && !stored.ValueBool() {
+			return
+		}
+	}
+	diags.AddAttributeError(path.Root("primary"), "Primary Cannot Be False",
+		"`primary = false` cannot be applied to a new or a primary entity link: the products demote a primary entity "+
+			"link only when another link of its type is made primary. Remove `primary`, or set `primary = true` on the "+
+			"link that should be primary.")
 }
 
 func containsString(list []string, s string) bool {

@@ -28,7 +28,6 @@ var (
 	_ resource.Resource                   = (*oauth2OutgoingLinkResource)(nil)
 	_ resource.ResourceWithConfigure      = (*oauth2OutgoingLinkResource)(nil)
 	_ resource.ResourceWithImportState    = (*oauth2OutgoingLinkResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*oauth2OutgoingLinkResource)(nil)
 )
 
 // oauth2ProviderTypes are the kinds of external provider the admin page
@@ -171,20 +170,6 @@ func (r *oauth2OutgoingLinkResource) Schema(_ context.Context, _ resource.Schema
 func (r *oauth2OutgoingLinkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if c := providerClient(req.ProviderData, "Resource", &resp.Diagnostics); c != nil {
 		r.client = c
-	}
-}
-
-// ValidateConfig requires a secret: the instance needs one to redeem codes.
-func (r *oauth2OutgoingLinkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var config oauth2OutgoingLinkResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if config.ClientSecret.IsNull() && config.ClientSecretWO.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("client_secret_wo"), "Missing Client Secret",
-			"An outgoing OAuth 2.0 link needs the client secret the provider issued. Set `client_secret_wo` with "+
-				"`client_secret_wo_version` (Terraform 1.11 and later), which keeps it out of the state, or `client_secret`.")
 	}
 }
 
