@@ -25,9 +25,9 @@ import (
 )
 
 var (
-	_ resource.Resource                   = (*oauth2OutgoingLinkResource)(nil)
-	_ resource.ResourceWithConfigure      = (*oauth2OutgoingLinkResource)(nil)
-	_ resource.ResourceWithImportState    = (*oauth2OutgoingLinkResource)(nil)
+	_ resource.Resource                = (*oauth2OutgoingLinkResource)(nil)
+	_ resource.ResourceWithConfigure   = (*oauth2OutgoingLinkResource)(nil)
+	_ resource.ResourceWithImportState = (*oauth2OutgoingLinkResource)(nil)
 )
 
 // oauth2ProviderTypes are the kinds of external provider the admin page
