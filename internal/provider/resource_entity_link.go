@@ -178,7 +178,8 @@ func (r *entityLinkResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"primary": schema.BoolAttribute{
 				MarkdownDescription: "Whether this is the local entity's primary link to entities of `remote_type`. The " +
 					"first link of a type becomes primary by itself; `true` makes this one primary and demotes the old one. " +
-					"Only `true` can be asked for: the products demote a primary only by promoting another.",
+					"Only `true` can be asked for, since the products demote a primary only by promoting another; `false` is " +
+					"accepted on a link that is not primary, as the configuration generated for an imported link says.",
 				Optional:      true,
 				Computed:      true,
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
