@@ -166,9 +166,11 @@ func (r *oauth2ClientResource) Create(ctx context.Context, req resource.CreateRe
 	ctx = maskSecret(ctx, created.ClientSecret)
 	r.fill(ctx, &plan, created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	oauth2ClientIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *oauth2ClientResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	oauth2ClientIdentity.copyFromState(ctx, req.State, resp.Identity, &resp.Diagnostics)
 	var state oauth2ClientResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -216,12 +218,14 @@ func (r *oauth2ClientResource) Update(ctx context.Context, req resource.UpdateRe
 			plan.ClientSecret = state.ClientSecret
 			plan.ClientID = state.ClientID
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			oauth2ClientIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 			return
 		}
 	}
 	ctx = maskSecret(ctx, updated.ClientSecret)
 	r.fill(ctx, &plan, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	oauth2ClientIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *oauth2ClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -236,7 +240,8 @@ func (r *oauth2ClientResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *oauth2ClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	id := oauth2ClientIdentity.importID(ctx, req, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
 func (r *oauth2ClientResource) input(ctx context.Context, m *oauth2ClientResourceModel, diags *diag.Diagnostics) client.OAuth2ClientInput {
