@@ -1,7 +1,8 @@
 # The demo that `make demo` applies to an emulated Jira and Confluence: a
 # two-way application link with OAuth in both directions, an allowlist rule,
-# a third-party application whose OAuth consumer calls Jira, and the link's
-# status as the products diagnose it.
+# a third-party application whose OAuth consumer calls Jira, the same CI
+# server registered as an OAuth 2.0 client of Jira, and the link's status as
+# the products diagnose it.
 #
 # Each instance gets its own provider block. The instances' URLs and the
 # credentials come from variables, which `make demo` sets for the emulator.
@@ -102,6 +103,17 @@ resource "applinks_oauth_consumer" "ci" {
   execute_as          = "admin"
 }
 
+# The CI server also signs its users in with OAuth 2.0 (an incoming link):
+# Jira issues the client id and secret to paste into the CI server. Bump
+# secret_version to rotate the secret.
+resource "applinks_oauth2_client" "ci" {
+  provider       = applinks.jira
+  name           = "CI Server"
+  redirect_urls  = ["https://ci.example.com/oauth2/callback"]
+  scope          = "WRITE"
+  secret_version = 1
+}
+
 # The products' own diagnosis of the Jira side, once both sides exist.
 data "applinks_application_link_status" "jira_to_confluence" {
   provider = applinks.jira
@@ -121,4 +133,9 @@ output "links" {
     jira_to_confluence = applinks_application_link.jira_to_confluence.id
     confluence_to_jira = applinks_application_link.confluence_to_jira.id
   }
+}
+
+output "ci_oauth2_client_id" {
+  description = "The client id to configure in the CI server; the secret is `applinks_oauth2_client.ci.client_secret` (sensitive)."
+  value       = applinks_oauth2_client.ci.client_id
 }

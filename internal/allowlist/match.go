@@ -93,6 +93,15 @@ func normalisedString(u *url.URL, raw string) string {
 	return u.String()
 }
 
+// EquivalentURLs reports whether two URLs are the same URI as
+// java.net.URI.equals compares them (see sameURI); two strings of which one
+// is no URL are not.
+func EquivalentURLs(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	return errA == nil && errB == nil && sameURI(ua, ub)
+}
+
 // sameURI compares as java.net.URI.equals does: scheme and host ignoring
 // case, the port exactly (a default port written out is a difference),
 // path and query exactly except for the case of the hex digits of

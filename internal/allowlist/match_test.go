@@ -78,3 +78,23 @@ func TestAllowsErrors(t *testing.T) {
 		t.Error("a string that is no URL must be an error")
 	}
 }
+
+// EquivalentURLs is the exact-URL matcher's comparison, which the
+// provider also uses to tell a respelling of an exact-URL rule from a
+// change.
+func TestEquivalentURLs(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"https://Example.COM/a%2fb?q=%7E", "HTTPS://example.com/a%2Fb?q=%7e", true},
+		{"https://example.com/path", "https://example.com/Path", false},
+		{"https://example.com", "https://example.com:443", false},
+		{"https://example.com/", "https://example.com", false},
+		{"https://example.com/%zz", "://bad", false},
+	} {
+		if got := EquivalentURLs(tc.a, tc.b); got != tc.want {
+			t.Errorf("EquivalentURLs(%q, %q) = %t, want %t", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -75,6 +75,17 @@ func (c *Client) SetApplicationLinkAllowlistFlags(ctx context.Context, linkID st
 
 // applicationLinkRuleOf finds the automatic rule that shows the link's
 // current name and display URL.
+// ApplicationLinkOfRule returns the link among links whose automatic rule
+// rule is, or nil when rule is no such rule or its link is not among them.
+func ApplicationLinkOfRule(links []ApplicationLink, rule AllowlistRule) *ApplicationLink {
+	for i := range links {
+		if applicationLinkRuleOf(&links[i], []AllowlistRule{rule}) != nil {
+			return &links[i]
+		}
+	}
+	return nil
+}
+
 func applicationLinkRuleOf(link *ApplicationLink, rules []AllowlistRule) *AllowlistRule {
 	want := fmt.Sprintf("%s (%s)", link.Name, link.DisplayURL)
 	for i := range rules {

@@ -65,8 +65,8 @@ func (c *Client) OAuth2Client(ctx context.Context, id string) (*OAuth2Client, er
 }
 
 // CreateOAuth2Client registers a client. The products answer 200; any 2xx
-// is taken. A create whose outcome is unknown is not repeated: the caller
-// looks the name up (OAuth2ClientByName) before trying again.
+// is taken. A create whose outcome is unknown is not repeated: resources
+// call CreateOAuth2ClientOnce, which settles it by the name.
 func (c *Client) CreateOAuth2Client(ctx context.Context, in OAuth2ClientInput) (*OAuth2Client, error) {
 	var out OAuth2Client
 	if _, err := c.do(ctx, call{method: http.MethodPost, path: apiPath(oauth2ClientPath), body: in}, &out); err != nil {
@@ -89,8 +89,8 @@ func (c *Client) UpdateOAuth2Client(ctx context.Context, id string, in OAuth2Cli
 
 // ResetOAuth2ClientSecret gives the client a new secret and keeps its
 // client id; the call is keyed by the client id, not the id. It is not
-// repeated when its outcome is unknown: a second reset would replace the
-// secret the first one made.
+// repeated when its outcome is unknown: ResetOAuth2ClientSecretOnce reads
+// the client to settle it.
 func (c *Client) ResetOAuth2ClientSecret(ctx context.Context, clientID string) (*OAuth2Client, error) {
 	var out OAuth2Client
 	if _, err := c.do(ctx, call{method: http.MethodPut, path: apiPath(oauth2ClientPath, "reset", clientID)}, &out); err != nil {

@@ -69,6 +69,22 @@ func (c *Client) OAuth2Config(ctx context.Context, id string) (*OAuth2Config, er
 	return out.checked()
 }
 
+// OAuth2Configs lists the outgoing configurations; entries without an id
+// are left out, as nothing could address them.
+func (c *Client) OAuth2Configs(ctx context.Context) ([]OAuth2Config, error) {
+	var all []OAuth2Config
+	if _, err := c.do(ctx, call{method: http.MethodGet, path: apiPath(oauth2ConfigPath)}, &all); err != nil {
+		return nil, err
+	}
+	configs := make([]OAuth2Config, 0, len(all))
+	for _, o := range all {
+		if o.ID != "" {
+			configs = append(configs, o)
+		}
+	}
+	return configs, nil
+}
+
 // OAuth2ConfigByName reads the configuration of that name, or returns nil.
 func (c *Client) OAuth2ConfigByName(ctx context.Context, name string) (*OAuth2Config, error) {
 	var out OAuth2Config

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -154,6 +155,12 @@ func (c *controlState) record(method, path string) *fault {
 // the request.
 func (c *controlState) inject(inst *Instance, f *fault, product http.Handler, w http.ResponseWriter, r *http.Request) bool {
 	if f.LatencyMS > 0 {
+		// The latency stands for the way to the product: a request whose
+		// client gives up meanwhile never arrives. Go's server notices a
+		// client that hung up only once the body has been read, so it is
+		// read first; otherwise an abandoned create reached the product
+		// after the latency, as a late duplicate.
+		bufferRequestBody(r)
 		timer := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
 		defer timer.Stop()
 		select {
@@ -343,4 +350,17 @@ func writeControlJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// bufferRequestBody reads a body of up to one byte over the product's limit
+// into memory, leaving the limit for the product to enforce.
+func bufferRequestBody(r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil {
+		panic(http.ErrAbortHandler) // the client went away
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
 	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
 )
@@ -21,22 +23,29 @@ import (
 // imports and changes nothing, and the next plan is empty.
 
 const (
-	adoptionGenericURL = "https://ci.example.com"
-	adoptionDeployURL  = "https://deploy.example.com/app"
-	adoptionSecret     = "outgoing-shared-secret-0f9d"
+	adoptionGenericURL   = "https://ci.example.com"
+	adoptionDeployURL    = "https://deploy.example.com/app"
+	adoptionSecret       = "outgoing-shared-secret-0f9d"
+	adoptionOAuth2Secret = "google-client-secret-7c1e"
 )
 
 // seededInstance is what seedByHand made.
 type seededInstance struct {
 	jira, wiki, bitbucket *emulator.Instance
 	ciLink, deployLink    string
+	// oauth2Client and oauth2Outgoing are the ids of the incoming and
+	// outgoing OAuth 2.0 links.
+	oauth2Client, oauth2Outgoing string
 }
 
 // seedByHand configures a Jira as its administrators would, outside
 // Terraform: links to Confluence (OAuth both ways), to Bitbucket (no OAuth)
 // and to two generic applications, one with an incoming and an outgoing
 // consumer, one with an incoming consumer that may impersonate; a rule of
-// every type; links allowed for anonymous users; the allowlist switched off.
+// every type; links allowed for anonymous users; the allowlist switched off;
+// Bitbucket's automatic rule accepting cross-origin requests; an incoming
+// and an outgoing OAuth 2.0 link; project PROJ linked to spaces DOCS
+// (primary) and MORE of the Confluence.
 func seedByHand(t *testing.T) seededInstance {
 	t.Helper()
 	server := faultInstance(t, emulator.Options{}, "jira=jira", "wiki=confluence", "bitbucket=stash")
@@ -82,6 +91,36 @@ func seedByHand(t *testing.T) seededInstance {
 	}
 	call(http.MethodPut, "/rest/whitelist/latest/settings", json.RawMessage(`{"applicationLinkRestrictiveness":"ALLOW_ANONYMOUS"}`))
 	call(http.MethodPost, "/rest/whitelist/latest/disable", nil)
+	rules, err := emulatorAllowlist(s.jira)
+	mustNotFail(t, err)
+	for _, rule := range rules {
+		if strings.HasPrefix(rule.Expression, "Bitbucket (") {
+			call(http.MethodPut, fmt.Sprintf("/rest/whitelist/latest/%d", rule.ID), json.RawMessage(`{"allowInbound":true}`))
+		}
+	}
+
+	var incoming, outgoing struct{ ID string }
+	_, err = emulatorCall(s.jira, http.MethodPost, "/rest/oauth2/latest/client", map[string]any{
+		"name": "CI (OAuth 2.0)", "redirects": []string{"https://ci.example.com/oauth2/callback"}, "scope": "WRITE",
+	}, &incoming)
+	mustNotFail(t, err)
+	_, err = emulatorCall(s.jira, http.MethodPost, "/rest/oauth2-client/latest/config", map[string]any{
+		"name": "Google mail", "description": "Mail handler", "type": "GOOGLE", "clientId": "jira-mail",
+		"clientSecret": adoptionOAuth2Secret, "authorizationEndpoint": "https://accounts.google.com/o/oauth2/v2/auth",
+		"tokenEndpoint": "https://oauth2.googleapis.com/token", "scopes": []string{"https://mail.google.com/"},
+	}, &outgoing)
+	mustNotFail(t, err)
+	s.oauth2Client, s.oauth2Outgoing = incoming.ID, outgoing.ID
+
+	// Entity links as a project administrator makes them (design/api.md
+	// §3.9.1): the first link of a type becomes primary by itself.
+	call(http.MethodPost, "/rest/api/2/project", map[string]string{"key": "PROJ", "name": "Project"})
+	for _, key := range []string{"DOCS", "MORE"} {
+		_, err := emulatorCall(s.wiki, http.MethodPost, "/rest/api/space", map[string]string{"key": key, "name": key}, nil)
+		mustNotFail(t, err)
+		call(http.MethodPut, "/rest/applinks/1.0/entitylink/jira.project/PROJ",
+			map[string]string{"applicationId": s.wiki.ServerID(), "typeId": "confluence.space", "key": key, "name": "Space " + key})
+	}
 	return s
 }
 
@@ -105,6 +144,12 @@ func instanceSnapshot(t *testing.T, s seededInstance) string {
 	_, err = emulatorCall(s.jira, http.MethodGet, "/rest/whitelist/latest", nil, &rules)
 	mustNotFail(t, err)
 	fmt.Fprintf(&b, "rules %s\n", rules)
+	for _, path := range []string{"/rest/oauth2/latest/client", "/rest/oauth2-client/latest/config", "/rest/applinks/1.0/entitylink/list/jira.project/PROJ"} {
+		var listing json.RawMessage
+		_, err = emulatorCall(s.jira, http.MethodGet, path, nil, &listing)
+		mustNotFail(t, err)
+		fmt.Fprintf(&b, "%s %s\n", path, listing)
+	}
 	mustNotFail(t, expectAllowlistSettings(s.jira, false, "ALLOW_ANONYMOUS")())
 	return b.String()
 }
@@ -154,17 +199,18 @@ func TestAccAdoption_generatedConfigPlansClean(t *testing.T) {
 	mustNotFail(t, err)
 	// 4 links (the link the product keeps for itself has none here), 3
 	// consumers, 5 rules (the links' automatic rules are left out), the
-	// allowlist.
-	if got := strings.Count(string(imports), "import {"); got != 13 {
-		t.Fatalf("discover.tf wrote %d import blocks, want 13:\n%s", got, imports)
+	// allowlist, the flags of the one automatic rule an administrator
+	// changed, an incoming and an outgoing OAuth 2.0 link, 2 entity links.
+	if got := strings.Count(string(imports), "import {"); got != adoptedObjects {
+		t.Fatalf("discover.tf wrote %d import blocks, want %d:\n%s", got, adoptedObjects, imports)
 	}
 	mustNotFail(t, os.Remove(filepath.Join(ws.tf.Dir, "main.tf")))
 	mustNotFail(t, os.WriteFile(filepath.Join(ws.tf.Dir, "imports.tf"), imports, 0o600))
 	mustNotFail(t, os.WriteFile(filepath.Join(ws.tf.Dir, "main.tf"), []byte(adoptionProviderBlock), 0o600))
 
 	out := ws.mustRun(0, "plan", "-input=false", "-generate-config-out=generated.tf")
-	if !strings.Contains(out, "Plan: 13 to import, 0 to add, 0 to change, 0 to destroy.") {
-		t.Fatalf("the plan with the generated configuration must import 13 objects and change nothing:\n%s", out)
+	if !strings.Contains(out, fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", adoptedObjects)) {
+		t.Fatalf("the plan with the generated configuration must import %d objects and change nothing:\n%s", adoptedObjects, out)
 	}
 	generated, err := os.ReadFile(filepath.Join(ws.tf.Dir, "generated.tf"))
 	mustNotFail(t, err)
@@ -172,8 +218,8 @@ func TestAccAdoption_generatedConfigPlansClean(t *testing.T) {
 	expectGeneratedConfig(t, string(generated))
 
 	out = ws.mustRun(0, "apply", "-auto-approve", "-input=false")
-	if !strings.Contains(out, "Apply complete! Resources: 13 imported, 0 added, 0 changed, 0 destroyed.") {
-		t.Fatalf("applying the generated configuration unchanged must import 13 objects and change nothing:\n%s", out)
+	if !strings.Contains(out, fmt.Sprintf("Apply complete! Resources: %d imported, 0 added, 0 changed, 0 destroyed.", adoptedObjects)) {
+		t.Fatalf("applying the generated configuration unchanged must import %d objects and change nothing:\n%s", adoptedObjects, out)
 	}
 	ws.expectEmptyPlan()
 	writes, which := writesSince(t, s.jira, requestsBefore)
@@ -183,8 +229,11 @@ func TestAccAdoption_generatedConfigPlansClean(t *testing.T) {
 	if after := instanceSnapshot(t, s); after != before {
 		t.Errorf("adoption changed the instance:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	reportFigure(t, "objects_imported", 13, "writes", writes)
+	reportFigure(t, "objects_imported", adoptedObjects, "writes", writes)
 }
+
+// adoptedObjects is how many objects of seedByHand discover.tf imports.
+const adoptedObjects = 18
 
 const adoptionProviderBlock = `terraform {
   required_providers {
@@ -208,6 +257,9 @@ func expectGeneratedConfig(t *testing.T, generated string) {
 		regexp.MustCompile(`(?s)"link_ci"\s*\{[^}]*application_id\s*=\s*"`),
 		regexp.MustCompile(`(?s)"link_ci_outgoing"\s*\{[^}]*(two_legged_allowed|impersonation_allowed)\s*=\s*(true|false)`),
 		regexp.MustCompile(regexp.QuoteMeta(adoptionSecret)),
+		regexp.MustCompile(regexp.QuoteMeta(adoptionOAuth2Secret)),
+		regexp.MustCompile(`(?m)^\s*(redirect_uri|remote_display_url|rule_id|expression\s*=\s*"Bitbucket)\s*=`),
+		regexp.MustCompile(`(?s)"oauth2_ci_oauth_2_0"\s*\{[^}]*client_(id|secret)\s*=`),
 	} {
 		if bad.MatchString(generated) {
 			t.Errorf("the generated configuration matches %s", bad)
@@ -217,6 +269,8 @@ func expectGeneratedConfig(t *testing.T, generated string) {
 		`shared_secret            = null # sensitive`,
 		`impersonation_allowed    = true`,
 		`application_link_restrictiveness = "allow_anonymous"`,
+		`client_secret            = null # sensitive`,
+		`primary             = false`,
 	} {
 		if !strings.Contains(generated, want) {
 			t.Errorf("the generated configuration lacks %q", want)
@@ -296,4 +350,46 @@ resource "applinks_oauth_consumer" "ci" {
 	if writes, which := writesSince(t, s.jira, requestsBefore); writes != 0 {
 		t.Errorf("the import sent %d writes to the instance: %v", writes, which)
 	}
+}
+
+// What the generated configuration of an imported outgoing OAuth 2.0 link
+// and of a non-primary entity link says is accepted because nothing is
+// written: the same configuration for a new object is still refused at
+// plan time, before anything is created.
+func TestAccAdoption_newObjectsStillNeedSecretAndPrimary(t *testing.T) {
+	server := faultInstance(t, emulator.Options{}, "jira=jira")
+	config := testAccProviderConfig(server.Instance("jira").URL())
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config + `
+resource "applinks_oauth2_outgoing_link" "mail" {
+  name                   = "Google mail"
+  provider_type          = "google"
+  client_id              = "jira-mail"
+  authorization_endpoint = "https://accounts.google.com/o/oauth2/v2/auth"
+  token_endpoint         = "https://oauth2.googleapis.com/token"
+}
+`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Missing Client Secret`),
+			},
+			{
+				Config: config + `
+resource "applinks_entity_link" "docs" {
+  local_type          = "jira_project"
+  local_key           = "PROJ"
+  application_link_id = "2841b105-5904-3c0a-9710-1ff26ae88206"
+  remote_type         = "confluence_space"
+  remote_key          = "DOCS"
+  primary             = false
+}
+`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Primary Cannot Be False`),
+			},
+		},
+	})
 }

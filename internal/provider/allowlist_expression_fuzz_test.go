@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
+	"github.com/applinks-iac/terraform-provider-applinks/internal/allowlist"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/validators"
 )
 
@@ -76,7 +77,7 @@ func FuzzAllowlistExpression(f *testing.F) {
 		case "regex", "wildcard":
 			pattern := expression
 			if typ == "wildcard" {
-				pattern = wildcardToJavaRegex(expression)
+				pattern = allowlist.WildcardToRegex(expression)
 			}
 			if problem, warning := validators.CheckJavaRegex(pattern); problem != "" || warning != "" {
 				t.Fatalf("no diagnostic, yet CheckJavaRegex says %q / %q", problem, warning)

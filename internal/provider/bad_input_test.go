@@ -600,7 +600,7 @@ func badInputRows() []badInputRow {
 		}},
 		{"unreachable instance", func(t *testing.T) badInputCase {
 			return badInputCase{
-				config: providerOnly(fmt.Sprintf("url = \"http://%s\"\nusername = \"admin\"\npassword = \"admin\"\nmax_retries = 0", freeAddr(t))),
+				config: providerOnly(fmt.Sprintf("url = \"http://%s\"\nusername = \"admin\"\npassword = \"admin\"\nmax_retries = 0", refusedAddr(t))),
 				want: diagPattern("Error Reading Application Links", "Nothing accepts connections at the host and port of `url`",
 					"that the instance is running", "connection refused"),
 			}
@@ -656,7 +656,7 @@ func badInputRows() []badInputRow {
 		}, "Error Creating Application Link", "larger than the instance, or a proxy in front of it, accepts: shorten the longest values",
 			"HTTP 413 Request Entity Too Large", "HTTP Status 413 – Request Entity Too Large")},
 		{"peer unreachable from the instance", linkCreateFails(peersAllowed, "admin", func(t *testing.T, _, _ *emulator.Instance) string {
-			return "resource \"applinks_application_link\" \"bad\" {\ntype = \"confluence\"\nname = \"Wiki\"\nrpc_url = \"http://" + freeAddr(t) + "\"\n}\n"
+			return "resource \"applinks_application_link\" \"bad\" {\ntype = \"confluence\"\nname = \"Wiki\"\nrpc_url = \"http://" + refusedAddr(t) + "\"\n}\n"
 		}, "Peer Not Reachable From the Instance", "Check that `rpc_url` is right", "or set `application_id` to the peer's server id")},
 		{"peer on a loopback address", linkCreateFails(emulator.Options{}, "admin", func(_ *testing.T, _, wiki *emulator.Instance) string {
 			return fmt.Sprintf("resource \"applinks_application_link\" \"bad\" {\ntype = \"confluence\"\nname = \"Wiki\"\nrpc_url = %q\n}\n", wiki.URL())
@@ -769,6 +769,7 @@ func linkRuleCreateFails(deny bool, want ...string) func(t *testing.T) badInputC
 
 func TestAccBadInput(t *testing.T) {
 	rows := append(badInputRows(), entityLinkBadInputRows()...)
+	rows = append(rows, oauth2BadInputRows()...)
 	if len(rows) < 40 {
 		t.Fatalf("the matrix has %d rows; it promises at least 40", len(rows))
 	}

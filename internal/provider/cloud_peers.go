@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/applinks-iac/terraform-provider-applinks/internal/allowlist"
 )
 
 // Links to Atlassian Cloud sites (design/api.md §15). The products' docs set
@@ -73,22 +74,27 @@ func (p *planClaims) plansInboundFrom(origin string) bool {
 }
 
 // allowlistRuleMatchesOrigin applies a rule of the configuration to an
-// origin the way the product's matchers do (design/api.md §8.1), as far as
-// Go can: wildcards and regular expressions go through Go's regexp, which
-// reads the patterns a rule for a site is written with as Java does; one it
-// cannot compile matches nothing, which can only add a warning.
+// origin with the products' own matchers (design/api.md §8.1), as
+// internal/allowlist has them; a pattern Go cannot evaluate matches
+// nothing, which can only add a warning. A domain rule's trailing slash is
+// forgiven, and an exact URL may name the origin with or without its root
+// path: the warning is about whether the site is allowed at all.
 func allowlistRuleMatchesOrigin(typeName, expression, origin string) bool {
-	switch typeName {
-	case "domain":
-		return strings.EqualFold(strings.TrimRight(expression, "/"), origin)
-	case "exact_url":
-		return equivalentURLs(expression, origin) || equivalentURLs(expression, origin+"/")
-	case "wildcard":
-		re, err := regexp.Compile(`(?i)^(?:` + wildcardToJavaRegex(expression) + `)$`)
-		return err == nil && re.MatchString(origin)
-	case "regex":
-		re, err := regexp.Compile(`^(?:` + expression + `)$`)
-		return err == nil && re.MatchString(origin)
+	kind, known := allowlistKinds[typeName]
+	if !known {
+		return false
+	}
+	candidates := []string{origin}
+	switch kind {
+	case allowlist.Domain:
+		expression = strings.TrimRight(expression, "/")
+	case allowlist.ExactURL:
+		candidates = append(candidates, origin+"/")
+	}
+	for _, candidate := range candidates {
+		if allowed, err := allowlist.Allows(kind, expression, candidate); err == nil && allowed {
+			return true
+		}
 	}
 	return false
 }

@@ -799,7 +799,7 @@ func markSystemLink(t *testing.T, stateFile, id string) {
 // run instead.
 func TestAccApplicationLinkStatusDataSource_checkBlockWarns(t *testing.T) {
 	jira := startEmulator(t, emulator.Options{}, "jira=jira").Instance("jira")
-	downURL := "http://" + freeAddr(t)
+	downURL := "http://" + refusedAddr(t)
 	createLinkOverHTTP(t, jira, "0e0e0e0e-0000-4000-8000-000000000001", "confluence", "Wiki", downURL)
 	broken := regexp.MustCompile(`^Application link "Wiki" to ` + regexp.QuoteMeta(downURL) + ` is broken: CONNECTION_REFUSED`)
 

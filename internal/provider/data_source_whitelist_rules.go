@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -40,6 +41,9 @@ type allowlistRuleDataModel struct {
 	AllowAnonymous types.Bool   `tfsdk:"allow_anonymous"`
 	Automatic      types.Bool   `tfsdk:"automatic"`
 	IconURL        types.String `tfsdk:"icon_url"`
+	// ApplicationLinkID is the import id of the automatic rule's
+	// applinks_application_link_whitelist_rule.
+	ApplicationLinkID types.String `tfsdk:"application_link_id"`
 }
 
 func (d *allowlistRulesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -96,6 +100,12 @@ func (d *allowlistRulesDataSource) Schema(_ context.Context, _ datasource.Schema
 							MarkdownDescription: "The icon the admin page shows for the rule; empty when it shows none.",
 							Computed:            true,
 						},
+						"application_link_id": schema.StringAttribute{
+							MarkdownDescription: "For an `automatic` rule, the id of its application link, which is the id an " +
+								"`import` block of `applinks_application_link_whitelist_rule` takes for the rule's flags; null for " +
+								"the other rules.",
+							Computed: true,
+						},
 					},
 				},
 			},
@@ -116,11 +126,23 @@ func (d *allowlistRulesDataSource) Read(ctx context.Context, _ datasource.ReadRe
 		return
 	}
 	tflog.Debug(ctx, "Listed allowlist rules", map[string]any{"rules": len(rules)})
+	// The listing names an automatic rule's link by its name and display
+	// URL only (design/api.md §8.2), so the links are read to find its id.
+	var links []client.ApplicationLink
+	if slices.ContainsFunc(rules, client.AllowlistRule.Automatic) {
+		if links, err = d.client.ListApplicationLinks(ctx); err != nil {
+			addAPIError(&resp.Diagnostics, "Error Listing Allowlist Rules", "list the application links of the automatic rules", err)
+			return
+		}
+	}
 	data := allowlistRulesDataSourceModel{Rules: make([]allowlistRuleDataModel, 0, len(rules))}
 	for _, rule := range rules {
-		importID := types.StringValue(strconv.FormatInt(rule.ID, 10))
+		importID, linkID := types.StringValue(strconv.FormatInt(rule.ID, 10)), types.StringNull()
 		if rule.Automatic() {
 			importID = types.StringNull()
+			if link := client.ApplicationLinkOfRule(links, rule); link != nil {
+				linkID = types.StringValue(link.ID)
+			}
 		}
 		data.Rules = append(data.Rules, allowlistRuleDataModel{
 			ID:             types.StringValue(strconv.FormatInt(rule.ID, 10)),
@@ -131,6 +153,8 @@ func (d *allowlistRulesDataSource) Read(ctx context.Context, _ datasource.ReadRe
 			AllowAnonymous: types.BoolValue(rule.AllowAnonymousUser),
 			Automatic:      types.BoolValue(rule.Automatic()),
 			IconURL:        types.StringValue(rule.IconURL),
+
+			ApplicationLinkID: linkID,
 		})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)

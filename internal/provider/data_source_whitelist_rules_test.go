@@ -31,11 +31,15 @@ data "applinks_whitelist_rules" "all" {
   depends_on = [applinks_whitelist_rule.managed]
 }
 `
+	links, err := emulatorLinks(inst) // Alpha, Beta
+	mustNotFail(t, err)
 	rule := func(id, typ, expression string, inbound, anonymous, automatic bool) knownvalue.Check {
-		// Automatic rules cannot be imported, so they have no import id.
-		var importID knownvalue.Check = knownvalue.StringExact(id)
+		// Automatic rules cannot be imported as applinks_whitelist_rule, so
+		// they have no import id; their link's id imports their flags.
+		var importID, linkID knownvalue.Check = knownvalue.StringExact(id), knownvalue.Null()
 		if automatic {
 			importID = knownvalue.Null()
+			linkID = knownvalue.StringExact(links[map[string]int{"1": 1, "2": 0}[id]].ID)
 		}
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"id":              knownvalue.StringExact(id),
@@ -46,6 +50,8 @@ data "applinks_whitelist_rules" "all" {
 			"allow_anonymous": knownvalue.Bool(anonymous),
 			"automatic":       knownvalue.Bool(automatic),
 			"icon_url":        knownvalue.NotNull(),
+
+			"application_link_id": linkID,
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{

@@ -186,7 +186,7 @@ func diagnosticCases() []diagnosticCase {
 		{
 			name: "nothing listening",
 			provider: func(t *testing.T) (map[string]tftypes.Value, string) {
-				url := "http://" + freeAddr(t)
+				url := "http://" + refusedAddr(t)
 				return providerAttrs(url, "admin", "admin", nil), url + listingPath
 			},
 			remedy: []string{"Nothing accepts connections at the host and port of `url`"},

@@ -59,6 +59,22 @@ var (
 	allowlistIdentity = resourceIdentity{attributes: []identityAttribute{
 		{"id", "Always `" + allowlistSingletonID + "`."},
 	}}
+	oauth2ClientIdentity = resourceIdentity{attributes: []identityAttribute{
+		{"id", "The instance's id of the incoming client (not its `client_id`)."},
+	}}
+	oauth2OutgoingLinkIdentity = resourceIdentity{attributes: []identityAttribute{
+		{"id", "The instance's id of the outgoing configuration."},
+	}}
+	entityLinkIdentity = resourceIdentity{separator: "/", attributes: []identityAttribute{
+		{"local_type", "The local entity's type, such as `jira_project`."},
+		{"local_key", "The local entity's key."},
+		{"application_link_id", "The id of the application link the entity link goes through."},
+		{"remote_type", "The remote entity's type, such as `confluence_space`."},
+		{"remote_key", "The remote entity's key."},
+	}}
+	applicationLinkAllowlistRuleIdentity = resourceIdentity{attributes: []identityAttribute{
+		{"application_link_id", "The id of the application link whose automatic rule this is."},
+	}}
 )
 
 var (
@@ -66,6 +82,10 @@ var (
 	_ resource.ResourceWithIdentity = (*oauthConsumerResource)(nil)
 	_ resource.ResourceWithIdentity = (*allowlistRuleResource)(nil)
 	_ resource.ResourceWithIdentity = (*allowlistResource)(nil)
+	_ resource.ResourceWithIdentity = (*oauth2ClientResource)(nil)
+	_ resource.ResourceWithIdentity = (*oauth2OutgoingLinkResource)(nil)
+	_ resource.ResourceWithIdentity = (*entityLinkResource)(nil)
+	_ resource.ResourceWithIdentity = (*applicationLinkAllowlistRuleResource)(nil)
 )
 
 func (r *applicationLinkResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -82,6 +102,22 @@ func (r *allowlistRuleResource) IdentitySchema(_ context.Context, _ resource.Ide
 
 func (r *allowlistResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = allowlistIdentity.schema()
+}
+
+func (r *oauth2ClientResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = oauth2ClientIdentity.schema()
+}
+
+func (r *oauth2OutgoingLinkResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = oauth2OutgoingLinkIdentity.schema()
+}
+
+func (r *entityLinkResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = entityLinkIdentity.schema()
+}
+
+func (r *applicationLinkAllowlistRuleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = applicationLinkAllowlistRuleIdentity.schema()
 }
 
 func (ri resourceIdentity) schema() identityschema.Schema {

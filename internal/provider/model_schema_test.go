@@ -44,6 +44,8 @@ var models = map[string]any{
 	"data.applinks_whitelist_check":         allowlistCheckDataSourceModel{},
 	"data.applinks_whitelist_rules":         allowlistRulesDataSourceModel{},
 	"data.applinks_entity_links":            entityLinksDataSourceModel{},
+	"data.applinks_oauth2_clients":          oauth2ClientsDataSourceModel{},
+	"data.applinks_oauth2_outgoing_links":   oauth2OutgoingLinksDataSourceModel{},
 }
 
 // schemaObjects is the object type of the provider's schema and of each

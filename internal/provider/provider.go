@@ -362,5 +362,7 @@ func (p *applinksProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewAllowlistCheckDataSource,
 		NewEntityLinksDataSource,
 		NewOAuthConsumersDataSource,
+		NewOAuth2ClientsDataSource,
+		NewOAuth2OutgoingLinksDataSource,
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,6 +60,31 @@ func freeAddr(t *testing.T) string {
 	addr := listener.Addr().String()
 	_ = listener.Close()
 	return addr
+}
+
+// refusedAddr returns a loopback address that refuses connections for the
+// rest of the test. The port is bound without listening, so no server of
+// another test can take it meanwhile, as one can take a freeAddr: a peer
+// that must be unreachable once answered as a Jira that way.
+func refusedAddr(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inet4, ok := sa.(*syscall.SockaddrInet4)
+	if !ok {
+		t.Fatalf("bound to %T", sa)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", inet4.Port)
 }
 
 func TestAccApplicationLinkResource_basic(t *testing.T) {
@@ -203,7 +229,7 @@ func TestAccApplicationLinkResource_relocate(t *testing.T) {
 	oldURL, wikiID := oldWiki.Instance("wiki").URL(), oldWiki.Instance("wiki").ServerID()
 	movedAddr := freeAddr(t)
 	newURL := "http://" + movedAddr
-	downURL := "http://" + freeAddr(t)
+	downURL := "http://" + refusedAddr(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 
 	config := func(rpcURL, extra string) string {
@@ -642,10 +668,10 @@ resource "applinks_application_link" "wiki" {
 			`(?s)Peer Is Another Product.*Set\s+` + "`type = \"confluence\"`"},
 		{linkOn(jira, "admin", fmt.Sprintf("type = \"jira\"\nname = \"Jira\"\nrpc_url = %q\napplication_id = %q", wiki.URL(), wiki.ServerID())),
 			`(?s)Peer Is Another Product.*\(type\s+"confluence"\),\s+not\s+jira.*Set\s+` + "`type = \"confluence\"`"},
-		{linkOn(jira, "admin", "type = \"confluence\"\nname = \"Gone\"\nrpc_url = \"http://"+freeAddr(t)+"\""),
+		{linkOn(jira, "admin", "type = \"confluence\"\nname = \"Gone\"\nrpc_url = \"http://"+refusedAddr(t)+"\""),
 			`(?s)Peer Not Reachable From the Instance.*application_id`},
 		{linkOn(jira, "admin", fmt.Sprintf("type = \"bamboo\"\nname = \"CI\"\nrpc_url = %q\napplication_id = %q\nprimary = false",
-			"http://"+freeAddr(t), client.ApplicationIDForURL("http://ci"))),
+			"http://"+refusedAddr(t), client.ApplicationIDForURL("http://ci"))),
 			`(?s)First Link of a Type Is Always Primary`},
 		{linkOn(jira, "manager", fmt.Sprintf("type = \"confluence\"\nname = \"Wiki2\"\nrpc_url = %q\nincoming = \"oauth_impersonation\"", wiki.URL())),
 			`(?s)Error Creating Application Link.*system\s+administrator.*removed\s+again`},

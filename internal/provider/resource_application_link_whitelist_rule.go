@@ -148,6 +148,7 @@ func (r *applicationLinkAllowlistRuleResource) Create(ctx context.Context, req r
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applicationLinkAllowlistRuleIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *applicationLinkAllowlistRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -162,6 +163,7 @@ func (r *applicationLinkAllowlistRuleResource) Update(ctx context.Context, req r
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	applicationLinkAllowlistRuleIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // linkRuleFlags are the flags the configuration manages: a flag left out is
@@ -197,6 +199,7 @@ func fillApplicationLinkAllowlistRule(m *applicationLinkAllowlistRuleResourceMod
 }
 
 func (r *applicationLinkAllowlistRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	applicationLinkAllowlistRuleIdentity.copyFromState(ctx, req.State, resp.Identity, &resp.Diagnostics)
 	var state applicationLinkAllowlistRuleResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -246,14 +249,15 @@ func (r *applicationLinkAllowlistRuleResource) Delete(ctx context.Context, req r
 }
 
 func (r *applicationLinkAllowlistRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !validators.IsUUID(req.ID) {
+	id := applicationLinkAllowlistRuleIdentity.importID(ctx, req, &resp.Diagnostics)
+	if !validators.IsUUID(id) {
 		resp.Diagnostics.AddError("Invalid Application Link Allowlist Rule Import ID",
 			fmt.Sprintf("Import the rule by its application link's id, a UUID such as 2841b105-5904-3c0a-9710-1ff26ae88206 "+
-				"(the data source applinks_application_links lists them); got %q.", req.ID))
+				"(the data source applinks_application_links lists them); got %q.", id))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("application_link_id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("application_link_id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
 // addRuleError words the two ways there is no rule to change before the

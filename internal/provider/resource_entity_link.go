@@ -178,7 +178,8 @@ func (r *entityLinkResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"primary": schema.BoolAttribute{
 				MarkdownDescription: "Whether this is the local entity's primary link to entities of `remote_type`. The " +
 					"first link of a type becomes primary by itself; `true` makes this one primary and demotes the old one. " +
-					"Only `true` can be asked for: the products demote a primary only by promoting another.",
+					"Only `true` can be asked for, since the products demote a primary only by promoting another; `false` is " +
+					"accepted on a link that is not primary, as the configuration generated for an imported link says.",
 				Optional:      true,
 				Computed:      true,
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
@@ -201,19 +202,13 @@ func (r *entityLinkResource) Configure(_ context.Context, req resource.Configure
 	}
 }
 
-// ValidateConfig refuses what the products would refuse or ignore:
-// `primary = false`, and keys in lower case where the products keep them
-// upper case.
+// ValidateConfig refuses keys in lower case where the products keep them
+// upper case, which name no entity.
 func (r *entityLinkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var data entityLinkResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	if !data.Primary.IsNull() && !data.Primary.IsUnknown() && !data.Primary.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("primary"), "Primary Cannot Be False",
-			"`primary = false` cannot be applied: the products demote a primary entity link only when another link of "+
-				"its type is made primary. Remove `primary`, or set `primary = true` on the link that should be primary.")
 	}
 	for _, end := range []struct {
 		typ, key types.String
@@ -234,11 +229,16 @@ func (r *entityLinkResource) ValidateConfig(ctx context.Context, req resource.Va
 // application link exists and leads to a product with entities of
 // remote_type, and, when the peer answers, that it has the remote entity.
 func (r *entityLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.client == nil || req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	if r.client == nil {
+		refuseDemotion(ctx, req, &resp.Diagnostics)
 		return
 	}
 	var plan entityLinkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	refuseDemotion(ctx, req, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || plan.ApplicationLinkID.IsUnknown() || plan.RemoteType.IsUnknown() || plan.RemoteKey.IsUnknown() {
 		return
 	}
@@ -304,6 +304,29 @@ func (r *entityLinkResource) ModifyPlan(ctx context.Context, req resource.Modify
 			linkID, link.Name, strings.ReplaceAll(plan.RemoteType.ValueString(), "_", " "), wantKey, hint, orNone(sameType)))
 }
 
+// refuseDemotion refuses `primary = false` where it would have to demote or
+// create a link that the products may make primary: they demote a primary
+// link only when another of its type is made primary. On a link that is not
+// primary, as the configuration generated for an imported link says, it
+// changes nothing and is accepted.
+func refuseDemotion(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) {
+	var configured, stored types.Bool
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("primary"), &configured)...)
+	if configured.IsNull() || configured.IsUnknown() || configured.ValueBool() {
+		return
+	}
+	if !req.State.Raw.IsNull() {
+		diags.Append(req.State.GetAttribute(ctx, path.Root("primary"), &stored)...)
+		if !stored.IsNull() && !stored.ValueBool() {
+			return
+		}
+	}
+	diags.AddAttributeError(path.Root("primary"), "Primary Cannot Be False",
+		"`primary = false` cannot be applied to a new or a primary entity link: the products demote a primary entity "+
+			"link only when another link of its type is made primary. Remove `primary`, or set `primary = true` on the "+
+			"link that should be primary.")
+}
+
 func containsString(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -351,6 +374,7 @@ func (r *entityLinkResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	entityLinkIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *entityLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -367,9 +391,11 @@ func (r *entityLinkResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	entityLinkIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *entityLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	entityLinkIdentity.copyFromState(ctx, req.State, resp.Identity, &resp.Diagnostics)
 	var data entityLinkResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &data)...)
 	if resp.Diagnostics.HasError() {
@@ -402,14 +428,15 @@ func (r *entityLinkResource) Delete(ctx context.Context, req resource.DeleteRequ
 }
 
 func (r *entityLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	parts := strings.Split(req.ID, "/")
+	id := entityLinkIdentity.importID(ctx, req, &resp.Diagnostics)
+	parts := strings.Split(id, entityLinkIdentity.separator)
 	_, localOK := entityTypes.ToWire(safeIndex(parts, 0))
 	_, remoteOK := entityTypes.ToWire(safeIndex(parts, 3))
 	if len(parts) != 5 || !localOK || !remoteOK || !validators.IsUUID(parts[2]) {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import id must be `<local_type>/<local_key>/<application_link_id>/<remote_type>/<remote_key>`, "+
 				"for example `jira_project/PROJ/%s/confluence_space/DOCS`, with types from %s; got %q.",
-				"8b1f5e3c-2d4a-3b6c-9e7f-0a1b2c3d4e5f", entityTypes.MarkdownList(), req.ID))
+				"8b1f5e3c-2d4a-3b6c-9e7f-0a1b2c3d4e5f", entityTypes.MarkdownList(), id))
 		return
 	}
 	data := entityLinkResourceModel{

@@ -154,21 +154,23 @@ func (r *oauth2ClientResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	tflog.Debug(ctx, "Creating OAuth 2.0 client", map[string]any{"name": in.Name})
-	created, err := r.client.CreateOAuth2Client(ctx, in)
-	if errors.Is(err, client.ErrOutcomeUnknown) {
-		addOAuth2ClientOutcomeUnknown(ctx, r.client, in.Name, err, &resp.Diagnostics)
+	created, adopted, err := r.client.CreateOAuth2ClientOnce(ctx, in)
+	if err != nil {
+		addOAuth2CreateError(&resp.Diagnostics, "Error Creating OAuth 2.0 Client", "create the incoming OAuth 2.0 client", err,
+			addOAuth2ClientError)
 		return
 	}
-	if err != nil {
-		addOAuth2ClientError(&resp.Diagnostics, "Error Creating OAuth 2.0 Client", "create the incoming OAuth 2.0 client", err)
-		return
+	if adopted {
+		tflog.Debug(ctx, "The answer to creating the OAuth 2.0 client was lost; the client it made is adopted", map[string]any{"id": created.ID})
 	}
 	ctx = maskSecret(ctx, created.ClientSecret)
 	r.fill(ctx, &plan, created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	oauth2ClientIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *oauth2ClientResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	oauth2ClientIdentity.copyFromState(ctx, req.State, resp.Identity, &resp.Diagnostics)
 	var state oauth2ClientResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -207,7 +209,7 @@ func (r *oauth2ClientResource) Update(ctx context.Context, req resource.UpdateRe
 	}
 	if !plan.SecretVersion.Equal(state.SecretVersion) {
 		tflog.Debug(ctx, "Resetting OAuth 2.0 client secret", map[string]any{"id": state.ID.ValueString()})
-		if updated, err = r.client.ResetOAuth2ClientSecret(ctx, updated.ClientID); err != nil {
+		if updated, err = r.client.ResetOAuth2ClientSecretOnce(ctx, updated.ID, updated.ClientID, state.ClientSecret.ValueString()); err != nil {
 			addOAuth2ClientError(&resp.Diagnostics, "Error Rotating OAuth 2.0 Client Secret",
 				"reset the client secret (the name, redirect URLs and scope were updated; apply again to rotate the secret)", err)
 			// The other changes were made: keep them, with the old secret
@@ -216,12 +218,14 @@ func (r *oauth2ClientResource) Update(ctx context.Context, req resource.UpdateRe
 			plan.ClientSecret = state.ClientSecret
 			plan.ClientID = state.ClientID
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			oauth2ClientIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 			return
 		}
 	}
 	ctx = maskSecret(ctx, updated.ClientSecret)
 	r.fill(ctx, &plan, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	oauth2ClientIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *oauth2ClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -236,7 +240,8 @@ func (r *oauth2ClientResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *oauth2ClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	id := oauth2ClientIdentity.importID(ctx, req, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
 func (r *oauth2ClientResource) input(ctx context.Context, m *oauth2ClientResourceModel, diags *diag.Diagnostics) client.OAuth2ClientInput {
@@ -289,22 +294,26 @@ func addOAuth2ClientError(diags *diag.Diagnostics, summary, action string, err e
 	}
 }
 
-// addOAuth2ClientOutcomeUnknown reports a create whose answer was lost: a
-// client of the name may now exist that Terraform cannot show it made, so
-// it is neither adopted nor deleted; the user decides.
-func addOAuth2ClientOutcomeUnknown(ctx context.Context, c *client.Client, name string, err error, diags *diag.Diagnostics) {
-	found, lookupErr := c.OAuth2ClientByName(ctx, name)
+// addOAuth2CreateError words a failed create of either OAuth 2.0 resource:
+// a lost answer after which nothing of the name was found, an object of the
+// name the create cannot be shown to have made (reported, neither adopted
+// nor deleted), or else the resource's own refusals.
+func addOAuth2CreateError(diags *diag.Diagnostics, summary, action string, err error,
+	otherwise func(diags *diag.Diagnostics, summary, action string, err error)) {
+	var conflict *client.OAuth2ConflictError
 	switch {
-	case lookupErr == nil && found == nil:
-		diags.AddError("Error Creating OAuth 2.0 Client", "The connection failed after the create was sent, and the "+
-			"instance holds no client named "+fmt.Sprintf("%q", name)+", so nothing was made. Run `terraform apply` again.\n\n"+err.Error())
-	case lookupErr == nil:
-		diags.AddAttributeError(path.Root("name"), "Error Creating OAuth 2.0 Client", fmt.Sprintf("The connection failed "+
-			"after the create was sent, and the instance now holds a client named %q (id %s) that Terraform cannot show "+
-			"it made: another workspace or an administrator may have made it at the same moment. If it is this one, run "+
-			"`terraform import <address> %s`; otherwise delete it on the instance or choose another `name`.\n\n%s",
-			name, found.ID, found.ID, err.Error()))
+	case errors.As(err, &conflict):
+		diags.AddAttributeError(path.Root("name"), summary, fmt.Sprintf("The answer to the create was lost, and the "+
+			"instance now holds an %s named %q (id %s) that this create cannot be shown to have made: it %s. Another "+
+			"workspace or an administrator may have made it at the same moment. Terraform neither adopted nor deleted it, "+
+			"and this resource was not created. If it is the one this configuration means, import it (`terraform import "+
+			"<address> %s`); otherwise choose another `name`.\n\n%s",
+			conflict.Kind, conflict.Name, conflict.ID, conflict.Why, conflict.ID, err.Error()))
+	case errors.Is(err, client.ErrOutcomeUnknown):
+		diags.AddError(summary, "The provider could not "+action+": the answer to the create was lost, and the provider "+
+			"found nothing of this `name` on the instance afterwards, or could not look, as the error below says. Run "+
+			"`terraform apply` again; if the instance shows one of this `name` meanwhile, import it instead.\n\n"+err.Error())
 	default:
-		addAPIError(diags, "Error Creating OAuth 2.0 Client", "create the incoming OAuth 2.0 client", errors.Join(err, lookupErr))
+		otherwise(diags, summary, action, err)
 	}
 }

@@ -25,10 +25,9 @@ import (
 )
 
 var (
-	_ resource.Resource                   = (*oauth2OutgoingLinkResource)(nil)
-	_ resource.ResourceWithConfigure      = (*oauth2OutgoingLinkResource)(nil)
-	_ resource.ResourceWithImportState    = (*oauth2OutgoingLinkResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*oauth2OutgoingLinkResource)(nil)
+	_ resource.Resource                = (*oauth2OutgoingLinkResource)(nil)
+	_ resource.ResourceWithConfigure   = (*oauth2OutgoingLinkResource)(nil)
+	_ resource.ResourceWithImportState = (*oauth2OutgoingLinkResource)(nil)
 )
 
 // oauth2ProviderTypes are the kinds of external provider the admin page
@@ -174,20 +173,6 @@ func (r *oauth2OutgoingLinkResource) Configure(_ context.Context, req resource.C
 	}
 }
 
-// ValidateConfig requires a secret: the instance needs one to redeem codes.
-func (r *oauth2OutgoingLinkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var config oauth2OutgoingLinkResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if config.ClientSecret.IsNull() && config.ClientSecretWO.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("client_secret_wo"), "Missing Client Secret",
-			"An outgoing OAuth 2.0 link needs the client secret the provider issued. Set `client_secret_wo` with "+
-				"`client_secret_wo_version` (Terraform or OpenTofu 1.11 and later), which keeps it out of the state, or `client_secret`.")
-	}
-}
-
 func (r *oauth2OutgoingLinkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan oauth2OutgoingLinkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -220,16 +205,22 @@ func (r *oauth2OutgoingLinkResource) Create(ctx context.Context, req resource.Cr
 		return
 	}
 	tflog.Debug(ctx, "Creating OAuth 2.0 outgoing link", map[string]any{"name": in.Name})
-	created, err := r.client.CreateOAuth2Config(ctx, in)
+	created, adopted, err := r.client.CreateOAuth2ConfigOnce(ctx, in)
 	if err != nil {
-		addOAuth2OutgoingError(&resp.Diagnostics, "Error Creating OAuth 2.0 Outgoing Link", "create the outgoing OAuth 2.0 link", err)
+		addOAuth2CreateError(&resp.Diagnostics, "Error Creating OAuth 2.0 Outgoing Link", "create the outgoing OAuth 2.0 link", err,
+			addOAuth2OutgoingError)
 		return
+	}
+	if adopted {
+		tflog.Debug(ctx, "The answer to creating the outgoing link was lost; the configuration it made is adopted", map[string]any{"id": created.ID})
 	}
 	r.fill(ctx, &plan, created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	oauth2OutgoingLinkIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *oauth2OutgoingLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	oauth2OutgoingLinkIdentity.copyFromState(ctx, req.State, resp.Identity, &resp.Diagnostics)
 	var state oauth2OutgoingLinkResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -269,6 +260,7 @@ func (r *oauth2OutgoingLinkResource) Update(ctx context.Context, req resource.Up
 	}
 	r.fill(ctx, &plan, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	oauth2OutgoingLinkIdentity.copyFromState(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *oauth2OutgoingLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -283,7 +275,8 @@ func (r *oauth2OutgoingLinkResource) Delete(ctx context.Context, req resource.De
 }
 
 func (r *oauth2OutgoingLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	id := oauth2OutgoingLinkIdentity.importID(ctx, req, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
 // secret returns the client secret: the write-only value from the

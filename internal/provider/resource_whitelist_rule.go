@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/applinks-iac/terraform-provider-applinks/internal/allowlist"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/validators"
 )
@@ -187,7 +187,7 @@ func validateAllowlistExpression(typeName, expression string, diags *diag.Diagno
 					validators.RedactURL(expression), problem))
 		}
 	case "wildcard":
-		problem, warning := validators.CheckJavaRegex(wildcardToJavaRegex(expression))
+		problem, warning := validators.CheckJavaRegex(allowlist.WildcardToRegex(expression))
 		if problem != "" {
 			diags.AddAttributeError(at, "Invalid Wildcard Rule",
 				fmt.Sprintf("The product turns a wildcard into a Java regular expression in which only `*` (any characters) "+
@@ -236,15 +236,6 @@ func wildcardHoleDetail(expression, allowed, where string) string {
 		expression, where, allowed, fix)
 }
 
-// wildcardToJavaRegex is how the product reads a wildcard: ". ? + | [ ]"
-// are escaped, "*" becomes ".*", everything else is regex syntax.
-func wildcardToJavaRegex(wildcard string) string {
-	for _, c := range []string{".", "?", "+", "|", "[", "]"} {
-		wildcard = strings.ReplaceAll(wildcard, c, `\`+c)
-	}
-	return strings.ReplaceAll(wildcard, "*", ".*")
-}
-
 // equivalentExpressions reports whether the product treats two spellings of
 // an expression of the given type the same way, so that a difference is
 // neither drift nor a change: domains and wildcards are matched ignoring
@@ -259,42 +250,9 @@ func equivalentExpressions(typeName, a, b string) bool {
 	case "domain", "wildcard":
 		return strings.EqualFold(a, b)
 	case "exact_url":
-		return equivalentURLs(a, b)
+		return allowlist.EquivalentURLs(a, b)
 	}
 	return false
-}
-
-func equivalentURLs(a, b string) bool {
-	ua, errA := url.Parse(a)
-	ub, errB := url.Parse(b)
-	if errA != nil || errB != nil {
-		return false
-	}
-	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Hostname(), ub.Hostname()) &&
-		ua.Port() == ub.Port() && ua.Opaque == ub.Opaque &&
-		equalIgnoringEscapeCase(ua.EscapedPath(), ub.EscapedPath()) && equalIgnoringEscapeCase(ua.RawQuery, ub.RawQuery) &&
-		ua.ForceQuery == ub.ForceQuery
-}
-
-// equalIgnoringEscapeCase compares exactly except for the case of the two
-// hex digits after each "%".
-func equalIgnoringEscapeCase(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if a[i] == '%' && b[i] == '%' && i+2 < len(a) {
-			if !strings.EqualFold(a[i+1:i+3], b[i+1:i+3]) {
-				return false
-			}
-			i += 2
-			continue
-		}
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // whitelistRuleInput is what create and update send: the whole rule.

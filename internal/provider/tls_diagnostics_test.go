@@ -122,8 +122,8 @@ func TestExplainPeerCertificate_unreachable(t *testing.T) {
 	mustNotFail(t, err)
 	r := &applicationLinkResource{client: c}
 	var diags diag.Diagnostics
-	r.explainPeerCertificate(context.Background(), "https://"+freeAddr(t), &diags)
-	r.explainPeerCertificate(context.Background(), "http://"+freeAddr(t), &diags)
+	r.explainPeerCertificate(context.Background(), "https://"+refusedAddr(t), &diags)
+	r.explainPeerCertificate(context.Background(), "http://"+refusedAddr(t), &diags)
 	if len(diags) != 0 {
 		t.Fatalf("an unreachable peer got %d diagnostics: %v", len(diags), diags)
 	}

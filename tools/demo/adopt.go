@@ -98,8 +98,8 @@ func adopt(opts options, out io.Writer) error {
 }
 
 // seedByHand makes what administrators click together: two generic links,
-// one with an incoming consumer, rules of every type, and links allowed for
-// anonymous users.
+// one with an incoming consumer, rules of every type, links allowed for
+// anonymous users, and an incoming and an outgoing OAuth 2.0 link.
 func seedByHand(jira string, out io.Writer) error {
 	publicKey, err := newPublicKeyPEM()
 	if err != nil {
@@ -119,6 +119,11 @@ func seedByHand(jira string, out io.Writer) error {
 		{http.MethodPost, "/rest/whitelist/latest", map[string]any{"type": "whitelist.wildcard.expression", "expression": "https://docs.example.com/*"}},
 		{http.MethodPost, "/rest/whitelist/latest", map[string]any{"type": "whitelist.regular.expression", "expression": `https://api\.example\.net/v[0-9]+/.*`, "allowAnonymousUser": true}},
 		{http.MethodPut, "/rest/whitelist/latest/settings", map[string]any{"applicationLinkRestrictiveness": "ALLOW_ANONYMOUS"}},
+		{http.MethodPost, "/rest/oauth2/latest/client", map[string]any{"name": "Build dashboard",
+			"redirects": []string{"https://dashboard.example.com/oauth2/callback"}, "scope": "READ"}},
+		{http.MethodPost, "/rest/oauth2-client/latest/config", map[string]any{"name": "Google mail", "type": "GOOGLE",
+			"clientId": "jira-mail", "clientSecret": "demo-secret", "authorizationEndpoint": "https://accounts.google.com/o/oauth2/v2/auth",
+			"tokenEndpoint": "https://oauth2.googleapis.com/token", "scopes": []string{"https://mail.google.com/"}}},
 	}
 	for _, c := range calls {
 		if err := adminCall(jira, c.method, c.path, c.body); err != nil {

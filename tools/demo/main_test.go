@@ -18,9 +18,9 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo exited %d:\n%s", code, out.String())
 	}
 	for _, want := range []string{
-		"==> terraform apply", "Apply complete! Resources: 5 added",
+		"==> terraform apply", "Apply complete! Resources: 6 added",
 		`==> link status: Application link "Confluence" to http://127.0.0.1:`, "is working.",
-		"No changes.", "Destroy complete! Resources: 5 destroyed.", "demo succeeded",
+		"No changes.", "Destroy complete! Resources: 6 destroyed.", "demo succeeded",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
@@ -40,8 +40,8 @@ func TestDemoAdopt(t *testing.T) {
 		t.Fatalf("demo -adopt exited %d:\n%s", code, out.String())
 	}
 	for _, want := range []string{
-		"Plan: 8 to import, 0 to add, 0 to change, 0 to destroy.",
-		"Apply complete! Resources: 8 imported, 0 added, 0 changed, 0 destroyed.", "No changes.", "demo succeeded",
+		"Plan: 10 to import, 0 to add, 0 to change, 0 to destroy.",
+		"Apply complete! Resources: 10 imported, 0 added, 0 changed, 0 destroyed.", "No changes.", "demo succeeded",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo -adopt output lacks %q:\n%s", want, out.String())

@@ -42,6 +42,12 @@ import (
 //     to a fresh emulated Jira and Confluence, planned again (the plan
 //     must be empty, as a plan-only CI job needs) and destroyed. Its
 //     variables get the values of snippetVariables.
+//   - The one way out: a snippet directly below the HTML comment
+//     `<!-- snippet: not run, <reason> -->` (which Markdown does not show)
+//     is only held to `terraform fmt`, and the others of its page go on as
+//     if it were not there. It is for what cannot run here, such as a
+//     module call whose folder the reader writes, and the reason must say
+//     which; any other `<!-- snippet` comment above a fence fails.
 //
 // init runs once per configuration. It links the provider from the
 // unpacked mirror rather than copying it, so the mirror is the one shared
@@ -69,14 +75,18 @@ func TestDocumentationSnippetsRunAsPasted(t *testing.T) {
 
 	snippetCount := 0
 	var configurations []snippetConfiguration
-	var applied []snippet
+	var applied, notRun []snippet
 	for _, page := range pages {
 		data, err := os.ReadFile(page)
 		if err != nil {
 			t.Fatal(err)
 		}
-		snippets := extractSnippets(strings.TrimPrefix(page, "../../"), string(data))
-		snippetCount += len(snippets)
+		snippets, skipped, problems := runnableSnippets(extractSnippets(strings.TrimPrefix(page, "../../"), string(data)))
+		for _, problem := range problems {
+			t.Error(problem)
+		}
+		snippetCount += len(snippets) + len(skipped)
+		notRun = append(notRun, skipped...)
 		configurations = append(configurations, snippetConfigurations(snippets)...)
 		for _, s := range snippets {
 			if s.appliable() {
@@ -113,9 +123,17 @@ func TestDocumentationSnippetsRunAsPasted(t *testing.T) {
 				applySnippet(t, terraformPath, env, s)
 			})
 		}
+		for _, s := range notRun {
+			t.Run("not run "+s.location(), func(t *testing.T) {
+				t.Parallel()
+				if formatted := terraformFormat(t, terraformPath, s.text); formatted != s.text {
+					t.Errorf("%s is not formatted as terraform fmt writes it:\n%s", s.location(), formatted)
+				}
+			})
+		}
 	})
-	t.Logf("%d snippets in %d pages: %d configurations validated, %d applied, in %s",
-		snippetCount, len(pages), len(configurations), len(applied), time.Since(started).Round(time.Second))
+	t.Logf("%d snippets in %d pages: %d configurations validated, %d applied, %d not run, in %s",
+		snippetCount, len(pages), len(configurations), len(applied), len(notRun), time.Since(started).Round(time.Second))
 }
 
 // snippetVariables are the values an applied snippet's variables get: the
@@ -132,11 +150,13 @@ func snippetVariables(jiraURL, confluenceURL string) map[string]string {
 	}
 }
 
-// snippet is one fenced block of HCL.
+// snippet is one fenced block of HCL; marker is the `<!-- snippet` comment
+// on the line above it, if there is one.
 type snippet struct {
-	page string
-	line int
-	text string
+	page   string
+	line   int
+	text   string
+	marker string
 }
 
 func (s snippet) location() string { return fmt.Sprintf("%s:%d", s.page, s.line) }
@@ -150,7 +170,12 @@ var (
 	requiredVariable    = regexp.MustCompile(`(?ms)^variable "([^"]+)" \{\n(.*?)^\}`)
 	variableWithDefault = regexp.MustCompile(`(?m)^\s+default\s*=`)
 	providerAlias       = regexp.MustCompile(`(?m)^\s+alias\s*=\s*"([^"]+)"`)
+	notRunMarker        = regexp.MustCompile(`^<!-- snippet: not run, (.*\S.*) -->$`)
 )
+
+// snippetMarkerPrefix starts every comment meant for this test, so that a
+// misspelt marker fails instead of being ignored.
+const snippetMarkerPrefix = "<!-- snippet"
 
 func (s snippet) complete() bool { return terraformBlock.MatchString(s.text) }
 
@@ -175,13 +200,36 @@ func (s snippet) requiredVariables() []string {
 func extractSnippets(page, markdown string) []snippet {
 	var snippets []snippet
 	for _, m := range fencedHCL.FindAllStringSubmatchIndex(markdown, -1) {
-		snippets = append(snippets, snippet{
+		above := strings.TrimSuffix(markdown[:m[0]], "\n")
+		above = above[strings.LastIndex(above, "\n")+1:]
+		s := snippet{
 			page: page,
 			line: strings.Count(markdown[:m[0]], "\n") + 1,
 			text: markdown[m[2]:m[3]],
-		})
+		}
+		if strings.HasPrefix(above, snippetMarkerPrefix) {
+			s.marker = above
+		}
+		snippets = append(snippets, s)
 	}
 	return snippets
+}
+
+// runnableSnippets takes out of a page's snippets the ones marked not to
+// run, and names every marker that is not the rule's.
+func runnableSnippets(snippets []snippet) (runnable, notRun []snippet, problems []string) {
+	for _, s := range snippets {
+		switch {
+		case s.marker == "":
+			runnable = append(runnable, s)
+		case notRunMarker.MatchString(s.marker):
+			notRun = append(notRun, s)
+		default:
+			problems = append(problems, fmt.Sprintf("%s: the comment above it, %s, is not %s: not run, <reason> -->",
+				s.location(), s.marker, snippetMarkerPrefix))
+		}
+	}
+	return runnable, notRun, problems
 }
 
 // hclBlock is one top-level block (or attribute) of a snippet, with the
@@ -422,16 +470,21 @@ func applySnippet(t *testing.T, terraformPath string, env []string, s snippet) {
 
 // The rule of TestDocumentationSnippetsRunAsPasted on a page of its own:
 // fragments join the complete snippet above them, a repeated block
-// replaces the earlier one, and each alternative is validated in place.
+// replaces the earlier one, each alternative is validated in place, and a
+// snippet marked not to run is left out as if it were not there.
 func TestSnippetConfigurationsFollowTheRule(t *testing.T) {
 	page := "# Page\n\n```hcl\nresource \"a\" \"orphan\" {}\n```\n\n" +
 		"```terraform\nterraform {}\n\nvariable \"secret\" {\n  ephemeral = true\n}\n```\n\n" +
 		"```terraform\n# Uses the secret.\nresource \"x\" \"y\" {\n  wo = var.secret\n}\n```\n\n" +
+		"<!-- snippet: not run, calls a module folder -->\n```terraform\nterraform {}\n\nmodule \"m\" {\n  source = \"./m\"\n}\n```\n\n" +
 		"Or, instead:\n\n```terraform\nvariable \"secret\" {\n  sensitive = true\n}\n```\n\n" +
 		"```shell\nterraform apply\n```\n"
-	snippets := extractSnippets("page.md", page)
+	snippets, notRun, problems := runnableSnippets(extractSnippets("page.md", page))
 	if len(snippets) != 4 || snippets[1].line != 7 || !snippets[1].complete() || snippets[2].complete() {
 		t.Fatalf("snippets: %+v", snippets)
+	}
+	if len(notRun) != 1 || notRun[0].line != 23 || len(problems) != 0 {
+		t.Fatalf("not run: %+v, problems: %q", notRun, problems)
 	}
 	configurations := snippetConfigurations(snippets)
 	var got []string
@@ -443,7 +496,7 @@ func TestSnippetConfigurationsFollowTheRule(t *testing.T) {
 	want := []string{
 		"page.md:3\n" + stubTerraformBlock + "\n" + "resource \"a\" \"orphan\" {}\n\n",
 		"page.md:7\nterraform {}\n\n\nvariable \"secret\" {\n  ephemeral = true\n}\n\n# Uses the secret.\nresource \"x\" \"y\" {\n  wo = var.secret\n}\n\n",
-		"page.md:15-24\nterraform {}\n\nvariable \"secret\" {\n  sensitive = true\n}\n\n# Uses the secret.\nresource \"x\" \"y\" {\n  wo = var.secret\n}\n\n",
+		"page.md:15-33\nterraform {}\n\nvariable \"secret\" {\n  sensitive = true\n}\n\n# Uses the secret.\nresource \"x\" \"y\" {\n  wo = var.secret\n}\n\n",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("configurations:\n%q\nwant:\n%q", got, want)
@@ -454,6 +507,14 @@ func TestSnippetConfigurationsFollowTheRule(t *testing.T) {
 	}
 	if literal := (snippet{text: "terraform {}\n\nprovider \"applinks\" {\n  url = \"https://jira.example.com\"\n}\n"}); literal.appliable() {
 		t.Error("a snippet with a literal url is applied")
+	}
+	// A marker without a reason, or misspelt, fails rather than lets its
+	// snippet run or skip unnoticed.
+	for _, marker := range []string{"<!-- snippet: not run -->", "<!-- snippet: not run,  -->", "<!-- snippet: skip, offline -->"} {
+		runnable, skipped, problems := runnableSnippets(extractSnippets("bad.md", marker+"\n```hcl\nx {}\n```\n"))
+		if len(runnable) != 0 || len(skipped) != 0 || len(problems) != 1 {
+			t.Errorf("%s: runnable %v, not run %v, problems %q", marker, runnable, skipped, problems)
+		}
 	}
 }
 

@@ -20,3 +20,13 @@ data "applinks_entity_links" "proj" {
 output "primary_space" {
   value = one([for l in data.applinks_entity_links.proj.entity_links : l.remote_key if l.remote_type == "confluence_space" && l.primary])
 }
+
+# Every entity link of every local entity across one application link, with
+# the id an import block takes.
+data "applinks_entity_links" "to_wiki" {
+  application_link_id = "2841b105-5904-3c0a-9710-1ff26ae88206"
+}
+
+output "entity_link_import_ids" {
+  value = [for l in data.applinks_entity_links.to_wiki.entity_links : l.import_id]
+}

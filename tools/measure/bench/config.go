@@ -9,12 +9,15 @@ import (
 // mix is how N objects split between the resource types.
 type mix struct {
 	Links, Consumers, Rules int
+	// OAuth2 is the number of OAuth 2.0 objects: incoming clients and
+	// outgoing links, alternately.
+	OAuth2 int
 	// AtlassianLinks of the Links go to other emulated products; the rest
 	// are generic links to third-party applications, which need no peer.
 	AtlassianLinks int
 }
 
-func (m mix) total() int { return m.Links + m.Consumers + m.Rules }
+func (m mix) total() int { return m.Links + m.Consumers + m.OAuth2 + m.Rules }
 
 func (m mix) genericLinks() int { return m.Links - m.AtlassianLinks }
 
@@ -25,13 +28,15 @@ var peers = []struct{ name, instanceType, linkType string }{
 	{"git", "stash", "bitbucket"},
 }
 
-const mixDescription = `About 20% application links, 20% OAuth consumers and 60% allowlist rules, all on one emulated Jira
+const mixDescription = `About 20% application links, 20% OAuth consumers, 10% OAuth 2.0 objects and 50% allowlist rules, all on one emulated Jira
 through one provider block:
 - **links**: 20% of N, rounded; up to 2 of them (one per 4 links) are Atlassian links to an emulated
   Confluence and Bitbucket, the rest generic links to third-party applications (every other one with a
   display URL).
 - **consumers**: 20% of N, on the generic links: first an incoming consumer (RSA public key, two-legged
   requests as ` + "`admin`" + ` on every other one) on each generic link, then an outgoing one (shared secret, token URLs).
+- **OAuth 2.0**: 10% of N, alternately an ` + "`applinks_oauth2_client`" + ` (incoming, a redirect URL and a scope) and an
+  ` + "`applinks_oauth2_outgoing_link`" + ` (a Google-type outgoing link with its client id and secret).
 - **rules**: the rest, cycling through ` + "`domain`, `exact_url`, `wildcard` and `regex`" + ` rules, some allowing
   anonymous or inbound requests.
 
@@ -43,7 +48,8 @@ func mixFor(n int) mix {
 	links := int(math.Round(0.2 * float64(n)))
 	m := mix{Links: links, AtlassianLinks: min(len(peers), links/4)}
 	m.Consumers = min(int(math.Round(0.2*float64(n))), 2*m.genericLinks())
-	m.Rules = n - m.Links - m.Consumers
+	m.OAuth2 = int(math.Round(0.1 * float64(n)))
+	m.Rules = n - m.Links - m.Consumers - m.OAuth2
 	return m
 }
 
@@ -62,7 +68,7 @@ func (f flavour) String() string {
 
 // object is one resource of the mix, before it is written for a flavour.
 type object struct {
-	kind  string // application_link, oauth_consumer, whitelist_rule
+	kind  string // application_link, oauth_consumer, oauth2_client, oauth2_outgoing_link, whitelist_rule
 	name  string // resource name in the configuration
 	attrs []attr
 }
@@ -114,6 +120,25 @@ func objects(m mix, publicKey string) []object {
 				str("authorize_url", "/oauth/authorize"))
 		}
 		objs = append(objs, object{kind: "oauth_consumer", name: fmt.Sprintf("consumer_%03d", i), attrs: a})
+	}
+	for i := range m.OAuth2 {
+		if i%2 == 0 {
+			redirect := fmt.Sprintf("https://tool-%03d.example.com/oauth/callback", i)
+			objs = append(objs, object{kind: "oauth2_client", name: fmt.Sprintf("oauth2_client_%03d", i), attrs: []attr{
+				str("name", fmt.Sprintf("Tool %03d", i)),
+				// A list in our configuration; a string in the others, whose
+				// resources have only string and bool attributes.
+				{name: "redirect_urls", value: redirect, ref: fmt.Sprintf("[%q]", redirect)},
+				str("scope", [...]string{"READ", "WRITE"}[i/2%2]),
+			}})
+			continue
+		}
+		objs = append(objs, object{kind: "oauth2_outgoing_link", name: fmt.Sprintf("oauth2_outgoing_%03d", i), attrs: []attr{
+			str("name", fmt.Sprintf("Mail %03d", i)), str("provider_type", "google"),
+			str("client_id", fmt.Sprintf("mail-%03d", i)), str("client_secret", fmt.Sprintf("mail-secret-%03d", i)),
+			str("authorization_endpoint", "https://accounts.google.com/o/oauth2/v2/auth"),
+			str("token_endpoint", "https://oauth2.googleapis.com/token"),
+		}})
 	}
 	for i := range m.Rules {
 		var a []attr

@@ -24,6 +24,8 @@ func TestConfigurationsHoldTheSameObjects(t *testing.T) {
 		`direction = "outgoing"`,
 		`type = "regex"`,
 		`expression = "https://api\\.v0003\\.example\\.net/.*"`,
+		`redirect_urls = ["https://tool-000.example.com/oauth/callback"]`,
+		`resource "applinks_oauth2_outgoing_link" "oauth2_outgoing_001"`,
 	} {
 		if !strings.Contains(ourConfig, want) {
 			t.Errorf("our configuration lacks %s", want)

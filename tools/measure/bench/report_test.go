@@ -49,8 +49,9 @@ func TestEndpointFoldsIDs(t *testing.T) {
 	for key, want := range map[string]string{
 		"GET /rest/applinks/3.0/applinks/2841b105-5904-3c0a-9710-1ff26ae88206":                             "GET /rest/applinks/3.0/applinks/{id}",
 		"GET /rest/applinks-oauth/1.0/applicationlink/2841b105-5904-3c0a-9710-1ff26ae88206/authentication": "GET /rest/applinks-oauth/1.0/applicationlink/{id}/authentication",
-		"PUT /rest/whitelist/latest/42":   "PUT /rest/whitelist/latest/{id}",
-		"GET /rest/applinks/1.0/manifest": "GET /rest/applinks/1.0/manifest",
+		"PUT /rest/whitelist/latest/42":                                              "PUT /rest/whitelist/latest/{id}",
+		"GET /rest/applinks/1.0/manifest":                                            "GET /rest/applinks/1.0/manifest",
+		"GET /rest/oauth2-client/latest/config/0f97653a-4ad2-4f0d-b4bf-c18af37f266d": "GET /rest/oauth2-client/latest/config/{id}",
 	} {
 		if got := endpoint(key); got != want {
 			t.Errorf("endpoint(%q) = %q, want %q", key, got, want)
@@ -102,10 +103,10 @@ func TestRenderTableHasOneRowPerSize(t *testing.T) {
 			t.Errorf("header lacks %q: %s", want, lines[0])
 		}
 	}
-	if want := "| 50 | 10 / 10 / 30 | 1.23 | 0.50 | 0.00 | 0.25 | 0.00 | 2.00 | 0.70 | 0.000 | 0.00 | 30.2 | 20.5 | 0.0 |"; lines[2] != want {
+	if want := "| 50 | 10 / 10 / 0 / 30 | 1.23 | 0.50 | 0.00 | 0.25 | 0.00 | 2.00 | 0.70 | 0.000 | 0.00 | 30.2 | 20.5 | 0.0 |"; lines[2] != want {
 		t.Errorf("row\n%s\nwant\n%s", lines[2], want)
 	}
-	if !strings.HasPrefix(lines[3], "| 200 | 40 / 40 / 120 |") {
+	if !strings.HasPrefix(lines[3], "| 200 | 40 / 40 / 0 / 120 |") {
 		t.Errorf("second row %q", lines[3])
 	}
 }
@@ -192,10 +193,10 @@ func TestMixFor(t *testing.T) {
 		n    int
 		want mix
 	}{
-		{500, mix{Links: 100, Consumers: 100, Rules: 300, AtlassianLinks: 2}},
-		{50, mix{Links: 10, Consumers: 10, Rules: 30, AtlassianLinks: 2}},
-		{10, mix{Links: 2, Consumers: 2, Rules: 6}},
-		{5, mix{Links: 1, Consumers: 1, Rules: 3}},
+		{500, mix{Links: 100, Consumers: 100, OAuth2: 50, Rules: 250, AtlassianLinks: 2}},
+		{50, mix{Links: 10, Consumers: 10, OAuth2: 5, Rules: 25, AtlassianLinks: 2}},
+		{10, mix{Links: 2, Consumers: 2, OAuth2: 1, Rules: 5}},
+		{5, mix{Links: 1, Consumers: 1, OAuth2: 1, Rules: 2}},
 		{1, mix{Rules: 1}},
 	} {
 		if got := mixFor(tc.n); got != tc.want || got.total() != tc.n {

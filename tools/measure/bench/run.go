@@ -113,8 +113,8 @@ func (r runner) measureSize(dir string, n, reps int, publicKey string) (samples,
 			return s, err
 		}
 	}
-	fmt.Fprintf(r.progress, "==> N=%d: %d links (%d Atlassian), %d consumers, %d rules; %d reps\n",
-		n, m.Links, m.AtlassianLinks, m.Consumers, m.Rules, reps)
+	fmt.Fprintf(r.progress, "==> N=%d: %d links (%d Atlassian), %d consumers, %d OAuth 2.0 objects, %d rules; %d reps\n",
+		n, m.Links, m.AtlassianLinks, m.Consumers, m.OAuth2, m.Rules, reps)
 	for rep := 1; rep <= reps; rep++ {
 		o, err := r.measureOurs(dirs[ours], m)
 		if err != nil {

@@ -48,6 +48,10 @@ var shapes = []shape{
 		strings: []string{"application_link_id", "direction", "consumer_key", "name", "description", "public_key",
 			"callback_url", "execute_as", "shared_secret", "request_token_url", "access_token_url", "authorize_url"},
 		bools: []string{"two_legged_allowed", "impersonation_allowed"}},
+	{name: "oauth2_client", idFrom: "name", strings: []string{"name", "redirect_urls", "scope"}},
+	{name: "oauth2_outgoing_link", idFrom: "name",
+		strings: []string{"name", "description", "provider_type", "client_id", "client_secret", "authorization_endpoint",
+			"token_endpoint", "redirect_uri_suffix"}},
 	{name: "whitelist_rule", idFrom: "expression",
 		strings: []string{"type", "expression"},
 		bools:   []string{"allow_inbound", "allow_anonymous"}},
@@ -98,7 +102,7 @@ func (r noopResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 		},
 	}
 	for _, name := range r.shape.strings {
-		attributes[name] = schema.StringAttribute{Optional: true, Sensitive: name == "shared_secret"}
+		attributes[name] = schema.StringAttribute{Optional: true, Sensitive: name == "shared_secret" || name == "client_secret"}
 	}
 	for _, name := range r.shape.bools {
 		attributes[name] = schema.BoolAttribute{Optional: true}

@@ -78,7 +78,7 @@ var families = []Family{
 			"base64, quoted in a URL parse error), even when the server echoes it escaped or a URL holding it does not " +
 			"parse; the search proves itself on a canary.",
 		Packages: []string{"./internal/provider"},
-		Run:      "^(TestAccProvider_traceLogHasNoSecrets|TestAccProvider_cliOutputHasNoSecrets|TestSecretFormsFindEveryEncoding|TestProvider_brokenURLKeepsPasswordSecret)$",
+		Run:      "^(TestAccProvider_traceLogHasNoSecrets|TestAccProvider_cliOutputHasNoSecrets|TestAccProvider_oauth2SecretsNeverShown|TestSecretFormsFindEveryEncoding|TestProvider_brokenURLKeepsPasswordSecret)$",
 		Summary:  secretsSummary,
 	},
 	{
