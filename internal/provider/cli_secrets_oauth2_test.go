@@ -3,7 +3,6 @@ package provider
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -277,7 +276,7 @@ func runOAuth2Flow(t *testing.T, inst *emulator.Instance) (string, *oauth2.Token
 	token, err := cfg.Exchange(ctx, code)
 	mustNotFail(t, err)
 	if token.AccessToken == "" || token.RefreshToken == "" || code == "" {
-		t.Fatal(fmt.Sprintf("the flow gave code %t, access token %t, refresh token %t", code != "", token.AccessToken != "", token.RefreshToken != ""))
+		t.Fatalf("the flow gave code %t, access token %t, refresh token %t", code != "", token.AccessToken != "", token.RefreshToken != "")
 	}
 	return code, token
 }
