@@ -151,7 +151,7 @@ func (r *oauthConsumerResource) requireSharedSecretWhenWriting(ctx context.Conte
 	resp.Diagnostics.AddAttributeError(path.Root("shared_secret_wo"), "Missing Shared Secret",
 		"An outgoing consumer needs the shared secret the service provider issued with `consumer_key` whenever "+
 			"Terraform creates or changes it, since the products never return it. Set `shared_secret_wo` with "+
-			"`shared_secret_wo_version` (Terraform 1.11 and later), which keeps the secret out of the state, or "+
+			"`shared_secret_wo_version` (Terraform or OpenTofu 1.11 and later), which keeps the secret out of the state, or "+
 			"`shared_secret`. An imported consumer keeps the secret the instance holds until the plan changes it.")
 }
 
@@ -173,6 +173,6 @@ func (r *oauth2OutgoingLinkResource) ModifyPlan(ctx context.Context, req resourc
 	resp.Diagnostics.AddAttributeError(path.Root("client_secret_wo"), "Missing Client Secret",
 		"An outgoing OAuth 2.0 link needs the client secret the provider issued whenever Terraform creates or changes "+
 			"it, since the instance never returns it. Set `client_secret_wo` with `client_secret_wo_version` (Terraform "+
-			"1.11 and later), which keeps it out of the state, or `client_secret`. An imported link keeps the secret the "+
+			"or OpenTofu 1.11 and later), which keeps it out of the state, or `client_secret`. An imported link keeps the secret the "+
 			"instance holds until the plan changes it.")
 }

@@ -522,7 +522,10 @@ func TestAccProvider_cliOutputHasNoSecrets(t *testing.T) {
 	if err := tfcli.Build("../..", ".", binDir, "terraform-provider-applinks", &buildOutput); err != nil {
 		t.Fatalf("%v\n%s", err, buildOutput.String())
 	}
-	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), map[string]string{tfcli.ProviderAddress: binDir})
+	// The configurations write the source without a host, which each CLI
+	// reads as its own registry's: the host the framework's variables name.
+	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"),
+		map[string]string{tfcli.AccRegistryHost() + "/" + tfcli.ProviderSource: binDir})
 	mustNotFail(t, err)
 	configDir := filepath.Join(work, "config")
 	mustNotFail(t, os.MkdirAll(configDir, 0o700))

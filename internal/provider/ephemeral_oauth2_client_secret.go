@@ -43,8 +43,8 @@ func (e *oauth2ClientSecretEphemeralResource) Metadata(_ context.Context, req ep
 func (e *oauth2ClientSecretEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The client id and secret of an incoming OAuth 2.0 client (`applinks_oauth2_client`), read " +
-			"from the instance each time Terraform needs them and never stored in the plan or state (Terraform 1.10 " +
-			"and later). Pass `client_secret` to a write-only or ephemeral argument of the external application's own " +
+			"from the instance each time Terraform needs them and never stored in the plan or state (Terraform 1.10, " +
+			"OpenTofu 1.11 and later). Pass `client_secret` to a write-only or ephemeral argument of the external application's own " +
 			"provider.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{

@@ -68,7 +68,7 @@ func cliProvider(t *testing.T) []string {
 	if cliProviderErr != nil {
 		t.Fatal(cliProviderErr)
 	}
-	env, err := tfcli.WriteCLIConfig(filepath.Join(t.TempDir(), "terraformrc"), map[string]string{tfcli.ProviderAddress: cliProviderDir})
+	env, err := tfcli.WriteCLIConfig(filepath.Join(t.TempDir(), "terraformrc"), tfcli.OnEveryRegistry(cliProviderDir, tfcli.ProviderSource))
 	mustNotFail(t, err)
 	// Nothing from the caller's environment may change the runs.
 	var clean []string

@@ -30,6 +30,7 @@ import (
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/client"
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
+	"github.com/applinks-iac/terraform-provider-applinks/internal/tfcli"
 )
 
 const linkAddr = "applinks_application_link.wiki"
@@ -420,7 +421,9 @@ resource "applinks_application_link" "wiki" {
 // Terraform runs one provider process per provider block, but the test
 // harness serves a single in-process provider to every block of the same
 // name, so the blocks here use two local names for the same provider to get
-// two separate configurations, as two processes would.
+// two separate configurations, as two processes would. Their sources are
+// the addresses the harness serves them under, which name OpenTofu's
+// registry in runs on OpenTofu.
 func TestAccApplicationLinkResource_twoInstances(t *testing.T) {
 	server := startEmulator(t, emulator.Options{}, "jira=jira", "wiki=confluence")
 	jira, wiki := server.Instance("jira"), server.Instance("wiki")
@@ -429,10 +432,10 @@ func TestAccApplicationLinkResource_twoInstances(t *testing.T) {
 terraform {
   required_providers {
     applinks = {
-      source = "registry.terraform.io/hashicorp/applinks"
+      source = %[3]q
     }
     applinksconfluence = {
-      source = "registry.terraform.io/hashicorp/applinksconfluence"
+      source = %[4]q
     }
   }
 }
@@ -473,7 +476,7 @@ resource "applinks_application_link" "confluence_to_jira" {
   incoming       = "oauth_impersonation"
   outgoing       = "oauth"
 }
-`, jira.URL(), wiki.URL())
+`, jira.URL(), wiki.URL(), tfcli.AccProviderAddress("applinks"), tfcli.AccProviderAddress("applinksconfluence"))
 
 	tfresource.ParallelTest(t, tfresource.TestCase{
 		PreCheck: func() { testAccPreCheck(t) },

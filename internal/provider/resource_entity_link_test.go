@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
+	"github.com/applinks-iac/terraform-provider-applinks/internal/tfcli"
 )
 
 const entityLinkAddr = "applinks_entity_link.test"
@@ -219,8 +220,8 @@ func TestAccEntityLinkResource_productPairsWithTwoProviderBlocks(t *testing.T) {
 				return fmt.Sprintf(`
 terraform {
   required_providers {
-    applinks      = { source = "registry.terraform.io/hashicorp/applinks" }
-    applinkspeer  = { source = "registry.terraform.io/hashicorp/applinkspeer" }
+    applinks      = { source = %[8]q }
+    applinkspeer  = { source = %[9]q }
   }
 }
 provider "applinks" {
@@ -249,7 +250,8 @@ resource "applinks_entity_link" "b_one" {
   remote_key          = "ONE"
 }
 %[7]s
-`, instA.URL(), instB.URL(), a.attrType, b.attrType, linkID, instA.ServerID(), second)
+`, instA.URL(), instB.URL(), a.attrType, b.attrType, linkID, instA.ServerID(), second,
+					tfcli.AccProviderAddress("applinks"), tfcli.AccProviderAddress("applinkspeer"))
 			}
 			second := fmt.Sprintf(`
 resource "applinks_entity_link" "a_two" {

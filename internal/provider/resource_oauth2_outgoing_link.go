@@ -79,7 +79,7 @@ func (r *oauth2OutgoingLinkResource) Schema(_ context.Context, _ resource.Schema
 			"`redirect_uri` at the provider; an administrator then authorises the link once on the instance's page, " +
 			"and the instance keeps the token. Needs Jira 8.22, Confluence 7.17, Bitbucket 7.20 or later.\n\n" +
 			"The client secret is sent to the instance and never read back: set `client_secret_wo` with " +
-			"`client_secret_wo_version` (Terraform 1.11 and later) to keep it out of the state, or `client_secret`.",
+			"`client_secret_wo_version` (Terraform or OpenTofu 1.11 and later) to keep it out of the state, or `client_secret`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The instance's id of the configuration, the import id.",
@@ -108,14 +108,14 @@ func (r *oauth2OutgoingLinkResource) Schema(_ context.Context, _ resource.Schema
 			},
 			"client_secret": schema.StringAttribute{
 				MarkdownDescription: "The client secret the provider issued. It is stored in the Terraform state; with " +
-					"Terraform 1.11 and later prefer `client_secret_wo`. The instance never returns it, so a change made " +
+					"Terraform or OpenTofu 1.11 and later prefer `client_secret_wo`. The instance never returns it, so a change made " +
 					"outside Terraform is not detected.",
 				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.ConflictsWith(path.MatchRoot("client_secret_wo"))},
 			},
 			"client_secret_wo": schema.StringAttribute{
-				MarkdownDescription: "The client secret as a write-only value (Terraform 1.11 and later): sent to the " +
+				MarkdownDescription: "The client secret as a write-only value (Terraform or OpenTofu 1.11 and later): sent to the " +
 					"instance but never stored in the plan or state. Change `client_secret_wo_version` to send a new " +
 					"secret; changing this value alone does nothing.",
 				Optional:   true,

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/applinks-iac/terraform-provider-applinks/internal/emulator"
 )
@@ -23,15 +25,20 @@ import (
 // TestAccOAuth2OutgoingLinkResource_betweenInstances: jira's outgoing link
 // to wiki's incoming client, both made by Terraform; the flow run through
 // the instances' own endpoints gives jira a token with which it calls wiki.
+// The secret goes from an ephemeral resource to a write-only argument, which
+// Terraform has from 1.11 (ephemeral resources from 1.10) and OpenTofu from
+// 1.11 (both at once), so older CLIs skip it and run
+// TestAccOAuth2OutgoingLinkResource_storedSecret instead.
 func TestAccOAuth2OutgoingLinkResource_betweenInstances(t *testing.T) {
 	srv := startEmulator(t, emulator.Options{OAuth2SkipBaseURLHTTPS: true, OAuth2SkipRedirectURLHTTPS: true}, "jira=jira", "wiki=confluence")
 	jira, wiki := srv.Instance("jira"), srv.Instance("wiki")
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: twoInstanceProviderFactories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		Steps: []resource.TestStep{
 			{
-				Config: testAccOAuth2OutgoingConfig(jira.URL(), wiki.URL()),
+				Config: testAccOAuth2OutgoingConfig(jira.URL(), wiki.URL(), writeOnlyClientSecret),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("applinks_oauth2_outgoing_link.wiki", tfjsonpath.New("redirect_uri"),
 						knownvalue.StringRegexp(regexp.MustCompile("^"+regexp.QuoteMeta(jira.URL())+"/plugins/servlet/oauth2/client/callback/[0-9a-f]{32}$"))),
@@ -49,8 +56,70 @@ func TestAccOAuth2OutgoingLinkResource_betweenInstances(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"client_secret_wo_version"},
 			},
 			{
-				Config:           testAccOAuth2OutgoingConfig(jira.URL(), wiki.URL()),
+				Config:           testAccOAuth2OutgoingConfig(jira.URL(), wiki.URL(), writeOnlyClientSecret),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// TestAccOAuth2OutgoingLinkResource_storedSecret is the same link with the
+// secret in `client_secret`, which every supported CLI has: created, its
+// flow run, imported, re-planned empty, deleted outside Terraform and made
+// again, then destroyed with nothing left on either instance.
+func TestAccOAuth2OutgoingLinkResource_storedSecret(t *testing.T) {
+	srv := startEmulator(t, emulator.Options{OAuth2SkipBaseURLHTTPS: true, OAuth2SkipRedirectURLHTTPS: true}, "jira=jira", "wiki=confluence")
+	jira, wiki := srv.Instance("jira"), srv.Instance("wiki")
+	config := testAccOAuth2OutgoingConfig(jira.URL(), wiki.URL(), storedClientSecret)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: twoInstanceProviderFactories(),
+		CheckDestroy: func(*terraform.State) error {
+			var configs []json.RawMessage
+			if _, err := emulatorCall(jira, http.MethodGet, "/rest/oauth2-client/latest/config", nil, &configs); err != nil {
+				return err
+			}
+			if len(configs) != 0 {
+				return fmt.Errorf("jira still holds %d outgoing OAuth 2.0 configurations after destroy", len(configs))
+			}
+			return expectOAuth2Clients(wiki)()
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectSensitiveValue("applinks_oauth2_outgoing_link.wiki", tfjsonpath.New("client_secret")),
+				},
+				Check: func(s *terraform.State) error {
+					link := s.RootModule().Resources["applinks_oauth2_outgoing_link.wiki"].Primary
+					return runFlowAndCall(jira, wiki, link.ID)
+				},
+			},
+			{
+				ResourceName:      "applinks_oauth2_outgoing_link.wiki",
+				ImportState:       true,
+				ImportStateVerify: true,
+				// The instance never returns the secret.
+				ImportStateVerifyIgnore: []string{"client_secret"},
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: func(s *terraform.State) error {
+					id := s.RootModule().Resources["applinks_oauth2_outgoing_link.wiki"].Primary.ID
+					_, err := emulatorCall(jira, http.MethodDelete, "/rest/oauth2-client/latest/config/"+id, nil, nil)
+					return err
+				},
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				// Deleted outside Terraform: planned and made again.
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("applinks_oauth2_outgoing_link.wiki", plancheck.ResourceActionCreate)}},
+				Check: func(s *terraform.State) error {
+					link := s.RootModule().Resources["applinks_oauth2_outgoing_link.wiki"].Primary
+					return runFlowAndCall(jira, wiki, link.ID)
+				},
 			},
 		},
 	})
@@ -72,7 +141,7 @@ func twoInstanceProviderFactories() map[string]func() (tfprotov6.ProviderServer,
 // resource: here the client is created first with a redirect URL the link
 // is then given the suffix of, which is what admins do by hand in the
 // products (copy the redirect URI, then the id and secret).
-func testAccOAuth2OutgoingConfig(jira, wiki string) string {
+func testAccOAuth2OutgoingConfig(jira, wiki, clientSecret string) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
@@ -108,20 +177,29 @@ resource "applinks_oauth2_outgoing_link" "wiki" {
   name                     = "Confluence"
   provider_type            = "custom"
   client_id                = applinks_oauth2_client.jira.client_id
-  client_secret_wo         = ephemeral.applinks_oauth2_client_secret.jira.client_secret
-  client_secret_wo_version = 1
   authorization_endpoint   = "%[2]s/rest/oauth2/latest/authorize"
   token_endpoint           = "%[2]s/rest/oauth2/latest/token"
   scopes                   = ["READ"]
   redirect_uri_suffix      = terraform_data.suffix.output
+%[3]s}
+`, jira, wiki, clientSecret)
+}
+
+// The two ways testAccOAuth2OutgoingConfig hands wiki's client secret to
+// jira's link: through an ephemeral resource into the write-only argument,
+// or from the client's state into client_secret.
+const (
+	writeOnlyClientSecret = `  client_secret_wo         = ephemeral.applinks_oauth2_client_secret.jira.client_secret
+  client_secret_wo_version = 1
 }
 
 ephemeral "applinks_oauth2_client_secret" "jira" {
   provider = wiki
   id       = applinks_oauth2_client.jira.id
-}
-`, jira, wiki)
-}
+`
+	storedClientSecret = `  client_secret            = applinks_oauth2_client.jira.client_secret
+`
+)
 
 // runFlowAndCall drives the flow as the admin's browser would, then has
 // jira call wiki's /myself with the token it obtained.

@@ -176,14 +176,14 @@ func (r *oauthConsumerResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"shared_secret": schema.StringAttribute{
 				MarkdownDescription: "The shared secret the service provider issued with `consumer_key`. It is stored in " +
-					"the Terraform state; with Terraform 1.11 and later prefer `shared_secret_wo`. The products never " +
+					"the Terraform state; with Terraform or OpenTofu 1.11 and later prefer `shared_secret_wo`. The products never " +
 					"return it, so a change made outside Terraform is not detected." + outgoingOnly,
 				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.ConflictsWith(path.MatchRoot("shared_secret_wo"))},
 			},
 			"shared_secret_wo": schema.StringAttribute{
-				MarkdownDescription: "The shared secret as a write-only value (Terraform 1.11 and later): it is sent to " +
+				MarkdownDescription: "The shared secret as a write-only value (Terraform or OpenTofu 1.11 and later): it is sent to " +
 					"the instance but never stored in the plan or state. Change `shared_secret_wo_version` to send a new " +
 					"secret; changing this value alone does nothing." + outgoingOnly,
 				Optional:   true,

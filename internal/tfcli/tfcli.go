@@ -19,8 +19,34 @@ import (
 	"strings"
 )
 
-// ProviderAddress is the provider's source address in the registry.
-const ProviderAddress = "registry.terraform.io/applinks-iac/applinks"
+// The registries' hosts. A source address written without a host, such as
+// "applinks-iac/applinks", means the first to Terraform and the second to
+// OpenTofu, and a dev_overrides entry matches a whole address, host and all.
+const (
+	TerraformRegistryHost = "registry.terraform.io"
+	OpenTofuRegistryHost  = "registry.opentofu.org"
+)
+
+// ProviderSource is the provider's source address as configurations write
+// it, without a host.
+const ProviderSource = "applinks-iac/applinks"
+
+// ProviderAddress is the provider's source address in the Terraform
+// Registry, the one main.go serves.
+const ProviderAddress = TerraformRegistryHost + "/" + ProviderSource
+
+// OnEveryRegistry returns dev_overrides entries that serve each source, a
+// "namespace/type" address without a host, from dir on both registries'
+// hosts, so that one CLI configuration serves a build to Terraform and to
+// OpenTofu alike.
+func OnEveryRegistry(dir string, sources ...string) map[string]string {
+	overrides := make(map[string]string, 2*len(sources))
+	for _, source := range sources {
+		overrides[TerraformRegistryHost+"/"+source] = dir
+		overrides[OpenTofuRegistryHost+"/"+source] = dir
+	}
+	return overrides
+}
 
 // Build compiles the main package pkg, relative to the source tree root, to
 // binDir/name, writing the compiler's output to out.

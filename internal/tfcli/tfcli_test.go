@@ -35,3 +35,32 @@ func TestWriteCLIConfigOverridesEveryAddressInOrder(t *testing.T) {
 		t.Errorf("environment %q does not select the configuration", env)
 	}
 }
+
+func TestOnEveryRegistryServesBothHosts(t *testing.T) {
+	got := OnEveryRegistry("/bin", ProviderSource)
+	want := map[string]string{
+		"registry.terraform.io/applinks-iac/applinks": "/bin",
+		"registry.opentofu.org/applinks-iac/applinks": "/bin",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("overrides %v, want %v", got, want)
+	}
+	for address, dir := range want {
+		if got[address] != dir {
+			t.Errorf("overrides %v lack %s = %s", got, address, dir)
+		}
+	}
+}
+
+func TestAccProviderAddressFollowsTheFrameworksVariables(t *testing.T) {
+	t.Setenv("TF_ACC_PROVIDER_HOST", "")
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "")
+	if got := AccProviderAddress("applinks"); got != "registry.terraform.io/hashicorp/applinks" {
+		t.Errorf("default address %q", got)
+	}
+	t.Setenv("TF_ACC_PROVIDER_HOST", "registry.opentofu.org")
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
+	if got := AccProviderAddress("applinksconfluence"); got != "registry.opentofu.org/hashicorp/applinksconfluence" {
+		t.Errorf("OpenTofu address %q", got)
+	}
+}

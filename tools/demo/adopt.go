@@ -51,7 +51,7 @@ func adopt(opts options, out io.Writer) error {
 	if err := copyConfiguration(filepath.Join(opts.root, "examples", "adoption"), configDir); err != nil {
 		return err
 	}
-	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), map[string]string{tfcli.ProviderAddress: binDir})
+	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), tfcli.OnEveryRegistry(binDir, tfcli.ProviderSource))
 	if err != nil {
 		return err
 	}

@@ -25,12 +25,11 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 	if err := tfcli.Build("../..", ".", binDir, "terraform-provider-applinks", &buildOutput); err != nil {
 		t.Fatalf("%v\n%s", err, buildOutput.String())
 	}
-	// Only the real address points at the build: an example without a
-	// required_providers block resolves to hashicorp/applinks, which fails
-	// validation here as terraform init fails for a user who pastes it.
-	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), map[string]string{
-		tfcli.ProviderAddress: binDir,
-	})
+	// Only the real address points at the build, on the registry host of
+	// either CLI: an example without a required_providers block resolves to
+	// hashicorp/applinks, which fails validation here as init fails for a
+	// user who pastes it.
+	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), tfcli.OnEveryRegistry(binDir, tfcli.ProviderSource))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,13 +51,16 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 		t.Fatalf("found only %d example folders: %v", len(folders), folders)
 	}
 
-	writeOnlySupported := terraformAtLeast(t, terraformPath, 1, 11)
-	functionsSupported := terraformAtLeast(t, terraformPath, 1, 8)
+	// Write-only attributes and ephemeral variables came with Terraform 1.11
+	// and OpenTofu 1.11 alike; provider functions with Terraform 1.8 and
+	// OpenTofu 1.7, older than any OpenTofu supported.
+	writeOnlySupported := terraformAtLeast(t, terraformPath, cliEnv, 1, 11)
+	functionsSupported := terraformAtLeast(t, terraformPath, cliEnv, 1, 8)
 	for _, folder := range folders {
 		t.Run(strings.TrimPrefix(folder, "../../examples/"), func(t *testing.T) {
 			t.Parallel()
 			if !writeOnlySupported && usesWriteOnlyAttributes(t, folder) {
-				t.Skip("write-only attributes and ephemeral variables need Terraform 1.11 or newer")
+				t.Skip("write-only attributes and ephemeral values need Terraform or OpenTofu 1.11 or newer")
 			}
 			if !functionsSupported && strings.Contains(folder, "/functions/") {
 				t.Skip("provider-defined functions need Terraform 1.8 or newer")
@@ -81,9 +83,13 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 }
 
 // terraformAtLeast tells whether the CLI is at least major.minor.
-func terraformAtLeast(t *testing.T, terraformPath string, major, minor int) bool {
+// It runs with the test's CLI configuration: OpenTofu writes warnings about
+// a missing one to stdout, in front of the JSON.
+func terraformAtLeast(t *testing.T, terraformPath string, cliEnv []string, major, minor int) bool {
 	t.Helper()
-	out, err := exec.Command(terraformPath, "version", "-json").Output()
+	version := exec.Command(terraformPath, "version", "-json")
+	version.Env = append(os.Environ(), cliEnv...)
+	out, err := version.Output()
 	if err != nil {
 		t.Fatalf("terraform version: %v", err)
 	}
@@ -108,7 +114,9 @@ func usesWriteOnlyAttributes(t *testing.T, folder string) bool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(string(data), "_wo ") || strings.Contains(string(data), "ephemeral = true") {
+		// An ephemeral resource block needs Terraform 1.10 or OpenTofu 1.11.
+		if strings.Contains(string(data), "_wo ") || strings.Contains(string(data), "ephemeral = true") ||
+			strings.HasPrefix(string(data), "ephemeral \"") || strings.Contains(string(data), "\nephemeral \"") {
 			return true
 		}
 	}

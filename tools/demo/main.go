@@ -98,7 +98,7 @@ func demo(opts options, out io.Writer) error {
 	if err := copyConfiguration(configurationDir(opts.root, opts.example), configDir); err != nil {
 		return err
 	}
-	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), map[string]string{tfcli.ProviderAddress: binDir})
+	cliEnv, err := tfcli.WriteCLIConfig(filepath.Join(work, "terraformrc"), tfcli.OnEveryRegistry(binDir, tfcli.ProviderSource))
 	if err != nil {
 		return err
 	}

@@ -56,8 +56,8 @@ import (
 func TestDocumentationSnippetsRunAsPasted(t *testing.T) {
 	t.Parallel()
 	terraformPath := tfcli.ForTest(t)
-	if !terraformAtLeast(t, terraformPath, 1, 11) {
-		t.Skip("the docs show write-only attributes, which need Terraform 1.11 or newer")
+	if !terraformAtLeast(t, terraformPath, nil, 1, 11) {
+		t.Skip("the docs show write-only attributes, which need Terraform or OpenTofu 1.11 or newer")
 	}
 	started := time.Now()
 	env := snippetCLIEnvironment(t)

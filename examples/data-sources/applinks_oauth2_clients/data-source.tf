@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 data "applinks_oauth2_clients" "all" {}
 
 # Import every incoming OAuth 2.0 link, by name, into a resource you write

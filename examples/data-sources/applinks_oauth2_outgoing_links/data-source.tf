@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    applinks = {
+      source = "applinks-iac/applinks"
+    }
+  }
+}
+
 data "applinks_oauth2_outgoing_links" "all" {}
 
 # The import id of every outgoing OAuth 2.0 link, by name, ready for import

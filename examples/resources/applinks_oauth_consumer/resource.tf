@@ -40,8 +40,8 @@ variable "jenkins_shared_secret" {
 }
 
 # Jira's identity at Jenkins' OAuth service provider. The write-only secret
-# (Terraform 1.11 and later) never enters the plan or state; bump the
-# version to send a new one.
+# (Terraform or OpenTofu 1.11 and later) never enters the plan or state;
+# bump the version to send a new one.
 resource "applinks_oauth_consumer" "jenkins_outgoing" {
   application_link_id      = applinks_application_link.jenkins.id
   direction                = "outgoing"
