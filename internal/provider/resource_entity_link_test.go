@@ -126,42 +126,90 @@ resource "applinks_entity_link" "test" {
 `, localType, localKey, linkID, remoteType, remoteKey, extra)
 }
 
-// Jira ↔ Confluence with reciprocate: created with the link back, renamed
-// in place, imported, repaired after an out-of-band delete, and destroyed
-// with the link back.
+// entityProductPairs are the product pairs with entity types at both ends.
+var entityProductPairs = [][2]string{{"jira", "confluence"}, {"jira", "stash"}, {"jira", "bamboo"}, {"jira", "fecru"},
+	{"confluence", "stash"}, {"confluence", "bamboo"}, {"stash", "bamboo"}}
+
+// Every product pair with reciprocate, one resource making both ends:
+// created with the link back, renamed in place, a second link made primary
+// (demoting the first on this side only, its link back primary on its own
+// entity), imported, repaired after out-of-band deletes and renames, and
+// destroyed with the links back. The pairs run as parallel subtests.
 func TestAccEntityLinkResource_reciprocate(t *testing.T) {
-	server := startEmulator(t, emulator.Options{}, "jira=jira", "wiki=confluence")
-	jira, wiki := server.Instance("jira"), server.Instance("wiki")
-	linkID := linkInstances(t, jira, wiki)
-	mustNotFail(t, entityProducts["jira"].create(jira, "PROJ", "Project"))
-	mustNotFail(t, entityProducts["confluence"].create(wiki, "DOCS", "Docs"))
-	config := func(extra string) string {
-		return testAccEntityLinkConfig(jira.URL(), "jira_project", "PROJ", linkID, "confluence_space", "DOCS", "  reciprocate = true\n"+extra)
+	for _, pair := range entityProductPairs {
+		t.Run(pair[0]+"_"+pair[1], func(t *testing.T) {
+			testAccEntityLinkReciprocate(t, entityProducts[pair[0]], entityProducts[pair[1]])
+		})
 	}
+}
+
+func testAccEntityLinkReciprocate(t *testing.T, a, b entityProduct) {
+	server := startEmulator(t, emulator.Options{}, "a="+a.typeID, "b="+b.typeID)
+	instA, instB := server.Instance("a"), server.Instance("b")
+	linkID := linkInstances(t, instA, instB)
+	mustNotFail(t, a.create(instA, "ONE", "A one"))
+	for _, key := range []string{"ONE", "TWO"} {
+		mustNotFail(t, b.create(instB, key, "B "+key))
+	}
+	config := func(name, second string) string {
+		extra := "  reciprocate = true\n"
+		if name != "" {
+			extra += fmt.Sprintf("  remote_name = %q\n", name)
+		}
+		return testAccEntityLinkConfig(instA.URL(), a.attrType, "ONE", linkID, b.attrType, "ONE", extra) + second
+	}
+	second := fmt.Sprintf(`
+resource "applinks_entity_link" "two" {
+  local_type          = %[1]q
+  local_key           = "ONE"
+  application_link_id = %[3]q
+  remote_type         = %[2]q
+  remote_key          = "TWO"
+  primary             = true
+  reciprocate         = true
+  depends_on          = [applinks_entity_link.test]
+}
+`, a.attrType, b.attrType, linkID)
+	back := a.entityType + ":ONE(A one) primary"
+	linksOfA := func(want ...string) func() error { return expectEntityLinks(instA, a.entityType, "ONE", want...) }
+	linksOfB := func(key string, want ...string) func() error {
+		return expectEntityLinks(instB, b.entityType, key, want...)
+	}
+	created := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(entityLinkAddr, tfjsonpath.New("primary"), knownvalue.Bool(true)),
+		statecheck.ExpectKnownValue(entityLinkAddr, tfjsonpath.New("remote_name"), knownvalue.StringExact("ONE")),
+	}
+	if b.typeID == "confluence" {
+		created = append(created, statecheck.ExpectKnownValue(entityLinkAddr, tfjsonpath.New("remote_display_url"), knownvalue.StringExact(instB.URL()+"/display/ONE")))
+	}
+	localPath := "/rest/applinks/1.0/entitylink/" + a.entityType + "/ONE"
 
 	tfresource.ParallelTest(t, tfresource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: checks(expectEntityLinks(jira, "jira.project", "PROJ"),
-			expectEntityLinks(wiki, "confluence.space", "DOCS")),
+		CheckDestroy:             checks(linksOfA(), linksOfB("ONE"), linksOfB("TWO")),
 		Steps: []tfresource.TestStep{
 			{
-				Config: config(""),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(entityLinkAddr, tfjsonpath.New("primary"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(entityLinkAddr, tfjsonpath.New("remote_name"), knownvalue.StringExact("DOCS")),
-					statecheck.ExpectKnownValue(entityLinkAddr, tfjsonpath.New("remote_display_url"), knownvalue.StringExact(wiki.URL()+"/display/DOCS")),
-				},
-				Check: checks(expectEntityLinks(jira, "jira.project", "PROJ", "confluence.space:DOCS(DOCS) primary"),
-					expectEntityLinks(wiki, "confluence.space", "DOCS", "jira.project:PROJ(Project) primary")),
+				Config:            config("", ""),
+				ConfigStateChecks: created,
+				Check:             checks(linksOfA(b.entityType+":ONE(ONE) primary"), linksOfB("ONE", back), linksOfB("TWO")),
 			},
 			{
-				Config: config(`  remote_name = "Team docs"`),
+				Config: config("Team docs", ""),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(entityLinkAddr, plancheck.ResourceActionUpdate),
 				}},
-				Check: checks(expectEntityLinks(jira, "jira.project", "PROJ", "confluence.space:DOCS(Team docs) primary"),
-					expectEntityLinks(wiki, "confluence.space", "DOCS", "jira.project:PROJ(Project) primary")),
+				Check: checks(linksOfA(b.entityType+":ONE(Team docs) primary"), linksOfB("ONE", back)),
+			},
+			{
+				Config: config("Team docs", second),
+				Check: checks(linksOfA(b.entityType+":ONE(Team docs)", b.entityType+":TWO(TWO) primary"),
+					linksOfB("ONE", back), linksOfB("TWO", back)),
+			},
+			{
+				// The demoted link now reads primary = false; the plan stays empty.
+				Config:           config("Team docs", second),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
 				ResourceName:            entityLinkAddr,
@@ -172,30 +220,35 @@ func TestAccEntityLinkResource_reciprocate(t *testing.T) {
 			{
 				// Deleted outside Terraform: planned for creation again.
 				PreConfig: func() {
-					_, err := emulatorCall(jira, http.MethodDelete, "/rest/applinks/1.0/entitylink/jira.project/PROJ?typeId=confluence.space&key=DOCS&applicationId="+linkID, nil, nil)
+					_, err := emulatorCall(instA, http.MethodDelete, localPath+"?typeId="+b.entityType+"&key=ONE&applicationId="+linkID, nil, nil)
 					mustNotFail(t, err)
 				},
-				Config: config(`  remote_name = "Team docs"`),
+				Config: config("Team docs", second),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(entityLinkAddr, plancheck.ResourceActionCreate),
 				}},
-				Check: checks(expectEntityLinks(jira, "jira.project", "PROJ", "confluence.space:DOCS(Team docs) primary"),
-					expectEntityLinks(wiki, "confluence.space", "DOCS", "jira.project:PROJ(Project) primary")),
+				Check: checks(linksOfA(b.entityType+":ONE(Team docs)", b.entityType+":TWO(TWO) primary"),
+					linksOfB("ONE", back), linksOfB("TWO", back)),
 			},
 			{
 				// Renamed outside Terraform: repaired in place.
 				PreConfig: func() {
-					_, err := emulatorCall(jira, http.MethodPut, "/rest/applinks/1.0/entitylink/jira.project/PROJ",
-						map[string]string{"applicationId": linkID, "typeId": "confluence.space", "key": "DOCS", "name": "Renamed"}, nil)
+					_, err := emulatorCall(instA, http.MethodPut, localPath,
+						map[string]string{"applicationId": linkID, "typeId": b.entityType, "key": "ONE", "name": "Renamed"}, nil)
 					mustNotFail(t, err)
 				},
-				Config: config(`  remote_name = "Team docs"`),
+				Config: config("Team docs", second),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(entityLinkAddr, plancheck.ResourceActionUpdate),
 				}},
-				Check: checks(expectEntityLinks(jira, "jira.project", "PROJ", "confluence.space:DOCS(Team docs) primary")),
+				Check: checks(linksOfA(b.entityType+":ONE(Team docs)", b.entityType+":TWO(TWO) primary")),
 			},
-			{Config: config(`  remote_name = "Team docs"`), ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			{
+				// The second link removed: its link back goes with it, and the
+				// first is primary again (design/api.md §3.9).
+				Config: config("Team docs", ""),
+				Check:  checks(linksOfA(b.entityType+":ONE(Team docs) primary"), linksOfB("ONE", back), linksOfB("TWO")),
+			},
 		},
 	})
 }
@@ -204,9 +257,7 @@ func TestAccEntityLinkResource_reciprocate(t *testing.T) {
 // two resources through two provider blocks; the second link of a type is
 // made primary and demotes the first.
 func TestAccEntityLinkResource_productPairsWithTwoProviderBlocks(t *testing.T) {
-	pairs := [][2]string{{"jira", "confluence"}, {"jira", "stash"}, {"jira", "bamboo"}, {"jira", "fecru"},
-		{"confluence", "stash"}, {"confluence", "bamboo"}, {"stash", "bamboo"}}
-	for _, pair := range pairs {
+	for _, pair := range entityProductPairs {
 		t.Run(pair[0]+"_"+pair[1], func(t *testing.T) {
 			a, b := entityProducts[pair[0]], entityProducts[pair[1]]
 			server := startEmulator(t, emulator.Options{}, "a="+a.typeID, "b="+b.typeID)

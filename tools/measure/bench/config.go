@@ -12,14 +12,30 @@ type mix struct {
 	// OAuth2 is the number of OAuth 2.0 objects: incoming clients and
 	// outgoing links, alternately.
 	OAuth2 int
+	// EntityLinks link Jira projects to spaces of the emulated Confluence,
+	// entityLinksPerProject to a project, so they need its Atlassian link.
+	EntityLinks int
 	// AtlassianLinks of the Links go to other emulated products; the rest
 	// are generic links to third-party applications, which need no peer.
 	AtlassianLinks int
 }
 
-func (m mix) total() int { return m.Links + m.Consumers + m.OAuth2 + m.Rules }
+func (m mix) total() int { return m.Links + m.Consumers + m.OAuth2 + m.EntityLinks + m.Rules }
 
 func (m mix) genericLinks() int { return m.Links - m.AtlassianLinks }
+
+// entityLinksPerProject is as many as the acceptance test of a refreshing
+// plan links to one project, whose list of links one request reads.
+const entityLinksPerProject = 10
+
+// projects is the number of Jira projects the entity links start from.
+func (m mix) projects() int {
+	return (m.EntityLinks + entityLinksPerProject - 1) / entityLinksPerProject
+}
+
+// projectKey and spaceKey name the local and remote entity of entity link i.
+func projectKey(i int) string { return fmt.Sprintf("P%03d", i/entityLinksPerProject) }
+func spaceKey(i int) string   { return fmt.Sprintf("S%04d", i) }
 
 // peers are the emulated products that Atlassian-type links point to, one
 // link each (a product links to another product once).
@@ -28,7 +44,7 @@ var peers = []struct{ name, instanceType, linkType string }{
 	{"git", "stash", "bitbucket"},
 }
 
-const mixDescription = `About 20% application links, 20% OAuth consumers, 10% OAuth 2.0 objects and 50% allowlist rules, all on one emulated Jira
+const mixDescription = `About 20% application links, 20% OAuth consumers, 10% OAuth 2.0 objects, 10% entity links and 40% allowlist rules, all on one emulated Jira
 through one provider block:
 - **links**: 20% of N, rounded; up to 2 of them (one per 4 links) are Atlassian links to an emulated
   Confluence and Bitbucket, the rest generic links to third-party applications (every other one with a
@@ -37,6 +53,9 @@ through one provider block:
   requests as ` + "`admin`" + ` on every other one) on each generic link, then an outgoing one (shared secret, token URLs).
 - **OAuth 2.0**: 10% of N, alternately an ` + "`applinks_oauth2_client`" + ` (incoming, a redirect URL and a scope) and an
   ` + "`applinks_oauth2_outgoing_link`" + ` (a Google-type outgoing link with its client id and secret).
+- **entity links**: 10% of N when there is a Confluence link (none below N=18), ` + "`applinks_entity_link`" + `s from Jira
+  projects, 10 per project, each to its own Confluence space; the bench makes the projects on the Jira
+  (` + "`POST /rest/api/2/project`" + `) and the spaces on the Confluence (` + "`POST /rest/api/space`" + `) before the apply.
 - **rules**: the rest, cycling through ` + "`domain`, `exact_url`, `wildcard` and `regex`" + ` rules, some allowing
   anonymous or inbound requests.
 
@@ -49,7 +68,10 @@ func mixFor(n int) mix {
 	m := mix{Links: links, AtlassianLinks: min(len(peers), links/4)}
 	m.Consumers = min(int(math.Round(0.2*float64(n))), 2*m.genericLinks())
 	m.OAuth2 = int(math.Round(0.1 * float64(n)))
-	m.Rules = n - m.Links - m.Consumers - m.OAuth2
+	if m.AtlassianLinks > 0 {
+		m.EntityLinks = int(math.Round(0.1 * float64(n)))
+	}
+	m.Rules = n - m.Links - m.Consumers - m.OAuth2 - m.EntityLinks
 	return m
 }
 
@@ -68,7 +90,7 @@ func (f flavour) String() string {
 
 // object is one resource of the mix, before it is written for a flavour.
 type object struct {
-	kind  string // application_link, oauth_consumer, oauth2_client, oauth2_outgoing_link, whitelist_rule
+	kind  string // application_link, oauth_consumer, oauth2_client, oauth2_outgoing_link, entity_link, whitelist_rule
 	name  string // resource name in the configuration
 	attrs []attr
 }
@@ -138,6 +160,14 @@ func objects(m mix, publicKey string) []object {
 			str("client_id", fmt.Sprintf("mail-%03d", i)), str("client_secret", fmt.Sprintf("mail-secret-%03d", i)),
 			str("authorization_endpoint", "https://accounts.google.com/o/oauth2/v2/auth"),
 			str("token_endpoint", "https://oauth2.googleapis.com/token"),
+		}})
+	}
+	for i := range m.EntityLinks {
+		// peers[0] is the Confluence.
+		objs = append(objs, object{kind: "entity_link", name: fmt.Sprintf("entity_link_%03d", i), attrs: []attr{
+			str("local_type", "jira_project"), str("local_key", projectKey(i)),
+			{name: "application_link_id", ref: "applinks_application_link.peer_" + peers[0].name + ".id"},
+			str("remote_type", "confluence_space"), str("remote_key", spaceKey(i)),
 		}})
 	}
 	for i := range m.Rules {

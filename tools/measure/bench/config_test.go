@@ -26,6 +26,8 @@ func TestConfigurationsHoldTheSameObjects(t *testing.T) {
 		`expression = "https://api\\.v0003\\.example\\.net/.*"`,
 		`redirect_urls = ["https://tool-000.example.com/oauth/callback"]`,
 		`resource "applinks_oauth2_outgoing_link" "oauth2_outgoing_001"`,
+		`application_link_id = applinks_application_link.peer_wiki.id`,
+		`remote_key = "S0004"`,
 	} {
 		if !strings.Contains(ourConfig, want) {
 			t.Errorf("our configuration lacks %s", want)

@@ -11,14 +11,15 @@ import (
 )
 
 // A whole bench of one small size and one rep writes the report, with
-// the row and the targets, to -out and to standard output alike.
+// the row and the targets, to -out and to standard output alike; N=20 is
+// the smallest with a Confluence link, so with entity links.
 func TestBenchWritesTheReport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Terraform a few times")
 	}
 	out := filepath.Join(t.TempDir(), "BENCH.md")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"-terraform", tfcli.ForTest(t), "-root", "../../..", "-sizes", "5", "-reps", "1", "-out", out}, &stdout, &stderr)
+	code := run([]string{"-terraform", tfcli.ForTest(t), "-root", "../../..", "-sizes", "20", "-reps", "1", "-out", out}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("bench exited %d:\n%s", code, stderr.String())
 	}
@@ -31,8 +32,9 @@ func TestBenchWritesTheReport(t *testing.T) {
 	}
 	report := string(written)
 	for _, want := range []string{
-		"| 5 | 1 / 1 / 1 / 2 |", "Terraform v", "cores", "commit ", "go run ./tools/measure/bench",
-		"** refreshing plan at N=5", "requests per allowlist rule", "`GET /rest/whitelist/",
+		"| 20 | 4 / 4 / 2 / 2 / 8 |", "Terraform v", "cores", "commit ", "go run ./tools/measure/bench",
+		"** refreshing plan at N=20", "requests per allowlist rule", "`GET /rest/whitelist/",
+		"`GET /rest/applinks/1.0/entitylink/list/jira.project/P000` | 1 |",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)

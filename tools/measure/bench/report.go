@@ -31,6 +31,25 @@ func attribute(counts map[string]int) (rules, others int) {
 	return rules, others
 }
 
+// entityLinkPathPrefixes are the entity link API's lists and the remote
+// entities a plan may check (design/api.md §3.9).
+var entityLinkPathPrefixes = []string{"/rest/applinks/1.0/entitylink/", "/rest/applinks/1.0/entities/"}
+
+// entityLinkRequests counts the requests for entity links among counts.
+func entityLinkRequests(counts map[string]int) int {
+	total := 0
+	for key, n := range counts {
+		_, path, _ := strings.Cut(key, " ")
+		for _, prefix := range entityLinkPathPrefixes {
+			if strings.HasPrefix(path, prefix) {
+				total += n
+				break
+			}
+		}
+	}
+	return total
+}
+
 // idSegment matches the path segments that name one object: numbers,
 // UUIDs and long hex or base64-like tokens.
 var idSegment = regexp.MustCompile(`^([0-9]+|[0-9a-fA-F-]{32,36}|[A-Za-z0-9_%=-]*[0-9][A-Za-z0-9_%=-]{7,})$`)
@@ -114,6 +133,7 @@ type samples struct {
 	planRatio []float64
 	// Requests the provider made during the refreshing plan.
 	requests, ruleRequests, otherRequests []float64
+	entityLinkRequests                    []float64
 	oursPeakMiB, noopPeakMiB              []float64
 	oursPlanPeakMiB                       []float64
 	// endpoints are the plan's requests per endpoint in the last rep.
@@ -129,6 +149,7 @@ type row struct {
 	DataPlan                            float64
 	Ratio                               float64
 	ReqPerObject, ReqPerRule, ReqPerLCO float64
+	ReqPerEntityLink                    float64
 	OursPeakMiB, NoopPeakMiB            float64
 	OursPlanPeakMiB                     float64
 	Endpoints                           map[string]int
@@ -152,6 +173,7 @@ func summarise(s samples) row {
 	r.ReqPerObject = perObject(median(s.requests), r.N)
 	r.ReqPerRule = perObject(median(s.ruleRequests), s.mix.Rules)
 	r.ReqPerLCO = perObject(median(s.otherRequests), s.mix.Links+s.mix.Consumers+s.mix.OAuth2)
+	r.ReqPerEntityLink = perObject(median(s.entityLinkRequests), s.mix.EntityLinks)
 	return r
 }
 
@@ -164,10 +186,10 @@ func perObject(requests float64, objects int) float64 {
 }
 
 var tableHeader = []string{
-	"N", "links / consumers / OAuth 2.0 / rules",
+	"N", "links / consumers / OAuth 2.0 / entity links / rules",
 	"ours apply s", "ours plan s", "noop apply s", "noop plan s",
 	"terraform_data plan s", "ratio ours/noop (plan)",
-	"requests/object", "requests/rule", "requests/other object",
+	"requests/object", "requests/rule", "requests/entity link", "requests/other object",
 	"provider peak MiB", "provider plan peak MiB", "noop peak MiB",
 }
 
@@ -176,10 +198,10 @@ func renderTable(w io.Writer, rows []row) {
 	fmt.Fprintf(w, "| %s |\n", strings.Join(tableHeader, " | "))
 	fmt.Fprintf(w, "|%s\n", strings.Repeat(" ---: |", len(tableHeader)))
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %d | %d / %d / %d / %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f | %.2f | %.1f | %.1f | %.1f |\n",
-			r.N, r.Mix.Links, r.Mix.Consumers, r.Mix.OAuth2, r.Mix.Rules,
+		fmt.Fprintf(w, "| %d | %d / %d / %d / %d / %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f | %.2f | %.2f | %.1f | %.1f | %.1f |\n",
+			r.N, r.Mix.Links, r.Mix.Consumers, r.Mix.OAuth2, r.Mix.EntityLinks, r.Mix.Rules,
 			r.OursApply, r.OursPlan, r.NoopApply, r.NoopPlan, r.DataPlan, r.Ratio,
-			r.ReqPerObject, r.ReqPerRule, r.ReqPerLCO, r.OursPeakMiB, r.OursPlanPeakMiB, r.NoopPeakMiB)
+			r.ReqPerObject, r.ReqPerRule, r.ReqPerEntityLink, r.ReqPerLCO, r.OursPeakMiB, r.OursPlanPeakMiB, r.NoopPeakMiB)
 	}
 }
 
@@ -362,7 +384,8 @@ const methodDescription = `- **apply s**: wall time of ` + "`terraform apply`" +
 - **ratio ours/noop (plan)**: median over the reps of ours/noop plan time within the same rep.
 - **requests/...**: HTTP requests the instance received during the plan (counters reset right before it,
   read from ` + "`/_emulator/requests`" + `), per managed object; rules are the requests under
-  ` + "`/rest/whitelist/`" + `, per rule; everything else is counted for links and consumers together. Requests
+  ` + "`/rest/whitelist/`" + `, per rule; entity links are those under ` + "`/rest/applinks/1.0/entitylink/`" + ` and
+  ` + "`/rest/applinks/1.0/entities/`" + `, per entity link; everything else is counted for the other objects together. Requests
   between emulated instances (a link's peer) are not the provider's and are not counted.
 - **peak MiB**: the largest maximum resident set size (` + "`getrusage`" + ` of the waited child) of any provider
   process that Terraform started during the rep's apply and plan (**plan peak**: during the plan alone);

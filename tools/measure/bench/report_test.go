@@ -45,6 +45,19 @@ func TestAttributeSplitsRulesFromTheRest(t *testing.T) {
 	}
 }
 
+func TestEntityLinkRequestsCountsTheEntityLinkAPIOnly(t *testing.T) {
+	got := entityLinkRequests(map[string]int{
+		"GET /rest/applinks/1.0/entitylink/list/jira.project/P000": 1,
+		"GET /rest/applinks/1.0/entities/abc":                      2,
+		"PUT /rest/applinks/1.0/entitylink/jira.project/P000":      4,
+		"GET /rest/applinks/3.0/applinks/abc":                      8,
+		"GET /rest/whitelist/latest":                               16,
+	})
+	if got != 7 {
+		t.Errorf("entityLinkRequests = %d, want 7", got)
+	}
+}
+
 func TestEndpointFoldsIDs(t *testing.T) {
 	for key, want := range map[string]string{
 		"GET /rest/applinks/3.0/applinks/2841b105-5904-3c0a-9710-1ff26ae88206":                             "GET /rest/applinks/3.0/applinks/{id}",
@@ -77,6 +90,10 @@ func TestSummariseTakesMediansAndDividesByTheRightObjects(t *testing.T) {
 	if r.ReqPerObject != 41.0/50 || r.ReqPerRule != 1.0/30 || r.ReqPerLCO != 40.0/20 {
 		t.Errorf("requests per object %v, per rule %v, per link or consumer %v", r.ReqPerObject, r.ReqPerRule, r.ReqPerLCO)
 	}
+	s = samples{mix: mix{Links: 4, AtlassianLinks: 1, EntityLinks: 20}, entityLinkRequests: []float64{2, 3, 2}}
+	if r := summarise(s); r.ReqPerEntityLink != 0.1 {
+		t.Errorf("requests per entity link %v, want 0.1", r.ReqPerEntityLink)
+	}
 	if r := summarise(samples{mix: mix{Links: 1}}); r.ReqPerRule != 0 {
 		t.Errorf("no rule gave %v requests per rule", r.ReqPerRule)
 	}
@@ -98,15 +115,15 @@ func TestRenderTableHasOneRowPerSize(t *testing.T) {
 			t.Errorf("line %q has not the header's %d separators", line, columns)
 		}
 	}
-	for _, want := range []string{"ours apply s", "ratio ours/noop (plan)", "requests/rule", "provider plan peak MiB", "noop peak MiB"} {
+	for _, want := range []string{"ours apply s", "ratio ours/noop (plan)", "requests/rule", "requests/entity link", "provider plan peak MiB", "noop peak MiB"} {
 		if !strings.Contains(lines[0], want) {
 			t.Errorf("header lacks %q: %s", want, lines[0])
 		}
 	}
-	if want := "| 50 | 10 / 10 / 0 / 30 | 1.23 | 0.50 | 0.00 | 0.25 | 0.00 | 2.00 | 0.70 | 0.000 | 0.00 | 30.2 | 20.5 | 0.0 |"; lines[2] != want {
+	if want := "| 50 | 10 / 10 / 0 / 0 / 30 | 1.23 | 0.50 | 0.00 | 0.25 | 0.00 | 2.00 | 0.70 | 0.000 | 0.00 | 0.00 | 30.2 | 20.5 | 0.0 |"; lines[2] != want {
 		t.Errorf("row\n%s\nwant\n%s", lines[2], want)
 	}
-	if !strings.HasPrefix(lines[3], "| 200 | 40 / 40 / 0 / 120 |") {
+	if !strings.HasPrefix(lines[3], "| 200 | 40 / 40 / 0 / 0 / 120 |") {
 		t.Errorf("second row %q", lines[3])
 	}
 }
@@ -193,8 +210,11 @@ func TestMixFor(t *testing.T) {
 		n    int
 		want mix
 	}{
-		{500, mix{Links: 100, Consumers: 100, OAuth2: 50, Rules: 250, AtlassianLinks: 2}},
-		{50, mix{Links: 10, Consumers: 10, OAuth2: 5, Rules: 25, AtlassianLinks: 2}},
+		{500, mix{Links: 100, Consumers: 100, OAuth2: 50, EntityLinks: 50, Rules: 200, AtlassianLinks: 2}},
+		{50, mix{Links: 10, Consumers: 10, OAuth2: 5, EntityLinks: 5, Rules: 20, AtlassianLinks: 2}},
+		// Entity links need the Confluence link, which starts at 4 links.
+		{20, mix{Links: 4, Consumers: 4, OAuth2: 2, EntityLinks: 2, Rules: 8, AtlassianLinks: 1}},
+		{15, mix{Links: 3, Consumers: 3, OAuth2: 2, Rules: 7}},
 		{10, mix{Links: 2, Consumers: 2, OAuth2: 1, Rules: 5}},
 		{5, mix{Links: 1, Consumers: 1, OAuth2: 1, Rules: 2}},
 		{1, mix{Rules: 1}},

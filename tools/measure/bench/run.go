@@ -113,8 +113,8 @@ func (r runner) measureSize(dir string, n, reps int, publicKey string) (samples,
 			return s, err
 		}
 	}
-	fmt.Fprintf(r.progress, "==> N=%d: %d links (%d Atlassian), %d consumers, %d OAuth 2.0 objects, %d rules; %d reps\n",
-		n, m.Links, m.AtlassianLinks, m.Consumers, m.OAuth2, m.Rules, reps)
+	fmt.Fprintf(r.progress, "==> N=%d: %d links (%d Atlassian), %d consumers, %d OAuth 2.0 objects, %d entity links, %d rules; %d reps\n",
+		n, m.Links, m.AtlassianLinks, m.Consumers, m.OAuth2, m.EntityLinks, m.Rules, reps)
 	for rep := 1; rep <= reps; rep++ {
 		o, err := r.measureOurs(dirs[ours], m)
 		if err != nil {
@@ -132,16 +132,17 @@ func (r runner) measureSize(dir string, n, reps int, publicKey string) (samples,
 		s.noopApply, s.noopPlan = append(s.noopApply, nm.apply), append(s.noopPlan, nm.plan)
 		s.dataPlan = append(s.dataPlan, d.plan)
 		s.planRatio = append(s.planRatio, o.plan/nm.plan)
-		s.requests = append(s.requests, float64(o.rules+o.others))
+		s.requests = append(s.requests, float64(o.rules+o.entityLinks+o.others))
+		s.entityLinkRequests = append(s.entityLinkRequests, float64(o.entityLinks))
 		s.ruleRequests = append(s.ruleRequests, float64(o.rules))
 		s.otherRequests = append(s.otherRequests, float64(o.others))
 		s.oursPeakMiB = append(s.oursPeakMiB, float64(o.peakKiB)/1024)
 		s.oursPlanPeakMiB = append(s.oursPlanPeakMiB, float64(o.planPeakKiB)/1024)
 		s.noopPeakMiB = append(s.noopPeakMiB, float64(nm.peakKiB)/1024)
 		s.endpoints = o.endpoints
-		fmt.Fprintf(r.progress, "    rep %d: ours apply %.2fs plan %.2fs (%d requests: %d rules, %d others; peak %.1f MiB) | "+
+		fmt.Fprintf(r.progress, "    rep %d: ours apply %.2fs plan %.2fs (%d requests: %d rules, %d entity links, %d others; peak %.1f MiB) | "+
 			"noop apply %.2fs plan %.2fs (peak %.1f MiB) | terraform_data plan %.2fs\n",
-			rep, o.apply, o.plan, o.rules+o.others, o.rules, o.others, float64(o.peakKiB)/1024,
+			rep, o.apply, o.plan, o.rules+o.entityLinks+o.others, o.rules, o.entityLinks, o.others, float64(o.peakKiB)/1024,
 			nm.apply, nm.plan, float64(nm.peakKiB)/1024, d.plan)
 	}
 	return s, nil
@@ -151,6 +152,7 @@ func (r runner) measureSize(dir string, n, reps int, publicKey string) (samples,
 type measurement struct {
 	apply, plan   float64 // seconds
 	rules, others int     // requests during the plan
+	entityLinks   int     // of the others, those for entity links
 	endpoints     map[string]int
 	peakKiB       int64 // of the apply and the plan
 	planPeakKiB   int64 // of the plan alone
@@ -169,6 +171,9 @@ func (r runner) measureOurs(dir string, m mix) (measurement, error) {
 	}
 	defer server.Close()
 	jira := server.Instance("jira")
+	if err := createEntities(jira.URL(), server.Instance(peers[0].name), m); err != nil {
+		return measurement{}, err
+	}
 	peerURLs := make([]string, 0, m.AtlassianLinks)
 	for _, inst := range server.Instances()[1:] {
 		peerURLs = append(peerURLs, inst.URL())
@@ -189,6 +194,52 @@ func (r runner) measureOurs(dir string, m mix) (measurement, error) {
 		},
 	}
 	return r.measure(dir, true, probe, oursBinary, vars...)
+}
+
+// createEntities makes the entity links' ends as users make them, through
+// each product's own REST API: the Jira projects on jira, and on the
+// Confluence (nil without one) a space per link.
+func createEntities(jiraURL string, confluence *emulator.Instance, m mix) error {
+	for p := range m.projects() {
+		key := projectKey(p * entityLinksPerProject)
+		if err := adminPost(jiraURL+"/rest/api/2/project", map[string]string{
+			"key": key, "name": "Project " + key, "projectTypeKey": "software", "lead": "admin",
+		}); err != nil {
+			return err
+		}
+	}
+	for i := range m.EntityLinks {
+		if err := adminPost(confluence.URL()+"/rest/api/space", map[string]string{"key": spaceKey(i), "name": "Space " + spaceKey(i)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// adminPost posts body as JSON, as the emulator's default admin.
+func adminPost(url string, body any) error {
+	encoded, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(encoded))
+	if err != nil {
+		return err
+	}
+	req.SetBasicAuth("admin", "admin")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-Atlassian-Token", "no-check")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("POST %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		text, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return fmt.Errorf("POST %s: %s: %s", url, resp.Status, text)
+	}
+	return nil
 }
 
 // requestProbe resets an instance's request counters right before the
@@ -248,6 +299,8 @@ func (r runner) measure(dir string, timeApply bool, probe *requestProbe, binary 
 			return m, err
 		}
 		m.rules, m.others = attribute(counts)
+		m.entityLinks = entityLinkRequests(counts)
+		m.others -= m.entityLinks
 		m.endpoints = byEndpoint(counts)
 	}
 	if binary != "" {

@@ -4,9 +4,8 @@
 // Terraform and the framework need for N objects of the same shape when
 // the provider makes no request at all.
 //
-// Its three resources mirror the schemas of applinks_application_link,
-// applinks_oauth_consumer and applinks_whitelist_rule (about as many string
-// and bool attributes, a computed id). Create copies the plan to the state
+// Its resources mirror the schemas of the real provider's resources in the
+// bench's mix (about as many string and bool attributes, a computed id). Create copies the plan to the state
 // and sets the id from a plan value, Read returns the state it was given,
 // Update copies the plan, Delete does nothing.
 package main
@@ -52,6 +51,10 @@ var shapes = []shape{
 	{name: "oauth2_outgoing_link", idFrom: "name",
 		strings: []string{"name", "description", "provider_type", "client_id", "client_secret", "authorization_endpoint",
 			"token_endpoint", "redirect_uri_suffix"}},
+	{name: "entity_link", idFrom: "remote_key",
+		strings: []string{"local_type", "local_key", "application_link_id", "remote_type", "remote_key", "remote_name",
+			"remote_display_url"},
+		bools: []string{"primary", "reciprocate"}},
 	{name: "whitelist_rule", idFrom: "expression",
 		strings: []string{"type", "expression"},
 		bools:   []string{"allow_inbound", "allow_anonymous"}},
