@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -56,11 +57,16 @@ func TestExamplesAreFormattedAndValid(t *testing.T) {
 	// OpenTofu 1.7, older than any OpenTofu supported.
 	writeOnlySupported := terraformAtLeast(t, terraformPath, cliEnv, 1, 11)
 	functionsSupported := terraformAtLeast(t, terraformPath, cliEnv, 1, 8)
+	// for_each in an import block came with Terraform 1.7 and OpenTofu 1.7.
+	importForEachSupported := terraformAtLeast(t, terraformPath, cliEnv, 1, 7)
 	for _, folder := range folders {
 		t.Run(strings.TrimPrefix(folder, "../../examples/"), func(t *testing.T) {
 			t.Parallel()
 			if !writeOnlySupported && usesWriteOnlyAttributes(t, folder) {
 				t.Skip("write-only attributes and ephemeral values need Terraform or OpenTofu 1.11 or newer")
+			}
+			if !importForEachSupported && examplesMatch(t, folder, importForEach) {
+				t.Skip("for_each in an import block needs Terraform or OpenTofu 1.7 or newer")
 			}
 			if !functionsSupported && strings.Contains(folder, "/functions/") {
 				t.Skip("provider-defined functions need Terraform 1.8 or newer")
@@ -104,6 +110,25 @@ func terraformAtLeast(t *testing.T, terraformPath string, cliEnv []string, major
 		t.Fatalf("terraform version %q: %v", v.Version, err)
 	}
 	return gotMajor > major || (gotMajor == major && gotMinor >= minor)
+}
+
+// importForEach finds an import block that takes for_each.
+var importForEach = regexp.MustCompile(`(?m)^import\s*\{[^}]*\bfor_each\b`)
+
+// examplesMatch reports whether any .tf file of the folder matches pattern.
+func examplesMatch(t *testing.T, folder string, pattern *regexp.Regexp) bool {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(folder, "*.tf"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pattern.Match(data) {
+			return true
+		}
+	}
+	return false
 }
 
 func usesWriteOnlyAttributes(t *testing.T, folder string) bool {
