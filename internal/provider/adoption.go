@@ -133,46 +133,20 @@ func (m allowlistSwitchModifier) PlanModifyBool(_ context.Context, req planmodif
 }
 
 // requireSharedSecretWhenWriting asks for an outgoing consumer's shared
-// secret only when the plan writes the consumer. The products never return the secret
-// (design/api.md §6.1), so the configuration generated for an imported
-// consumer cannot hold it; until the consumer changes, the instance keeps
-// the secret it has, and a plan with no change needs none.
+// secret only when the plan writes the consumer (writeOnlySecret).
 func (r *oauthConsumerResource) requireSharedSecretWhenWriting(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)) {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var direction, secret, secretWO types.String
+	var direction types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("direction"), &direction)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("shared_secret"), &secret)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("shared_secret_wo"), &secretWO)...)
-	if resp.Diagnostics.HasError() || direction.ValueString() != directionOutgoing || !secret.IsNull() || !secretWO.IsNull() {
-		return
+	if direction.ValueString() == directionOutgoing {
+		consumerSharedSecret.requireWhenWriting(ctx, req, resp)
 	}
-	resp.Diagnostics.AddAttributeError(path.Root("shared_secret_wo"), "Missing Shared Secret",
-		"An outgoing consumer needs the shared secret the service provider issued with `consumer_key` whenever "+
-			"Terraform creates or changes it, since the products never return it. Set `shared_secret_wo` with "+
-			"`shared_secret_wo_version` (Terraform or OpenTofu 1.11 and later), which keeps the secret out of the state, or "+
-			"`shared_secret`. An imported consumer keeps the secret the instance holds until the plan changes it.")
 }
 
 // ModifyPlan asks for an outgoing OAuth 2.0 link's client secret only when
-// the plan writes the link, for the same reason: the instance never returns
-// it (design/api.md §10.5), an imported link's generated configuration
-// cannot hold it, and the instance keeps the secret it has until the link
-// changes.
+// the plan writes the link (writeOnlySecret).
 func (r *oauth2OutgoingLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)) {
-		return
-	}
-	var secret, secretWO types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret"), &secret)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret_wo"), &secretWO)...)
-	if resp.Diagnostics.HasError() || !secret.IsNull() || !secretWO.IsNull() {
-		return
-	}
-	resp.Diagnostics.AddAttributeError(path.Root("client_secret_wo"), "Missing Client Secret",
-		"An outgoing OAuth 2.0 link needs the client secret the provider issued whenever Terraform creates or changes "+
-			"it, since the instance never returns it. Set `client_secret_wo` with `client_secret_wo_version` (Terraform "+
-			"or OpenTofu 1.11 and later), which keeps it out of the state, or `client_secret`. An imported link keeps the secret the "+
-			"instance holds until the plan changes it.")
+	oauth2ClientSecret.requireWhenWriting(ctx, req, resp)
 }

@@ -176,7 +176,7 @@ func (r *oauth2OutgoingLinkResource) Configure(_ context.Context, req resource.C
 func (r *oauth2OutgoingLinkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan oauth2OutgoingLinkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	secret := r.secret(ctx, req.Config.GetAttribute, &plan, &resp.Diagnostics)
+	secret := oauth2ClientSecret.value(ctx, req.Config.GetAttribute, plan.ClientSecret, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -244,7 +244,7 @@ func (r *oauth2OutgoingLinkResource) Update(ctx context.Context, req resource.Up
 	var plan, state oauth2OutgoingLinkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	secret := r.secret(ctx, req.Config.GetAttribute, &plan, &resp.Diagnostics)
+	secret := oauth2ClientSecret.value(ctx, req.Config.GetAttribute, plan.ClientSecret, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -279,22 +279,18 @@ func (r *oauth2OutgoingLinkResource) ImportState(ctx context.Context, req resour
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
-// secret returns the client secret: the write-only value from the
-// configuration (it is never in the plan), else client_secret.
-func (r *oauth2OutgoingLinkResource) secret(ctx context.Context, getConfig func(context.Context, path.Path, any) diag.Diagnostics,
-	plan *oauth2OutgoingLinkResourceModel, diags *diag.Diagnostics) string {
-	var writeOnly types.String
-	diags.Append(getConfig(ctx, path.Root("client_secret_wo"), &writeOnly)...)
-	if !writeOnly.IsNull() && !writeOnly.IsUnknown() {
-		return writeOnly.ValueString()
-	}
-	if secret := plan.ClientSecret.ValueString(); secret != "" {
-		return secret
-	}
-	diags.AddAttributeError(path.Root("client_secret_wo"), "Missing Client Secret",
-		"An outgoing OAuth 2.0 link needs its client secret at every create and update, since the instance never "+
-			"returns it. Set `client_secret_wo` (with `client_secret_wo_version`) or `client_secret` to a value known at apply time.")
-	return ""
+// oauth2ClientSecret is an outgoing OAuth 2.0 link's client secret
+// (design/api.md §10.5).
+var oauth2ClientSecret = writeOnlySecret{
+	writeOnly: "client_secret_wo",
+	stored:    "client_secret",
+	summary:   "Missing Client Secret",
+	atApply: "An outgoing OAuth 2.0 link needs its client secret at every create and update, since the instance never " +
+		"returns it. Set `client_secret_wo` (with `client_secret_wo_version`) or `client_secret` to a value known at apply time.",
+	atPlan: "An outgoing OAuth 2.0 link needs the client secret the provider issued whenever Terraform creates or changes " +
+		"it, since the instance never returns it. Set `client_secret_wo` with `client_secret_wo_version` (Terraform " +
+		"or OpenTofu 1.11 and later), which keeps it out of the state, or `client_secret`. An imported link keeps the secret the " +
+		"instance holds until the plan changes it.",
 }
 
 func (r *oauth2OutgoingLinkResource) input(ctx context.Context, m *oauth2OutgoingLinkResourceModel, secret string, diags *diag.Diagnostics) client.OAuth2ConfigInput {

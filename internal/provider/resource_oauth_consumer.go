@@ -487,25 +487,28 @@ func (r *oauthConsumerResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("direction"), direction)...)
 }
 
-// sharedSecret returns the outgoing consumer's secret: the write-only value
-// from the configuration (it is never in the plan), else shared_secret.
+// sharedSecret returns the outgoing consumer's secret; incoming consumers
+// have none.
 func (r *oauthConsumerResource) sharedSecret(ctx context.Context, getConfig func(context.Context, path.Path, any) diag.Diagnostics,
 	plan *oauthConsumerResourceModel, diags *diag.Diagnostics) string {
 	if plan.Direction.ValueString() != directionOutgoing {
 		return ""
 	}
-	var writeOnly types.String
-	diags.Append(getConfig(ctx, path.Root("shared_secret_wo"), &writeOnly)...)
-	if !writeOnly.IsNull() && !writeOnly.IsUnknown() {
-		return writeOnly.ValueString()
-	}
-	if secret := plan.SharedSecret.ValueString(); secret != "" {
-		return secret
-	}
-	diags.AddAttributeError(path.Root("shared_secret_wo"), "Missing Shared Secret",
-		"An outgoing consumer needs its shared secret at every create and update, since the products never return "+
-			"it. Set `shared_secret_wo` (with `shared_secret_wo_version`) or `shared_secret` to a value known at apply time.")
-	return ""
+	return consumerSharedSecret.value(ctx, getConfig, plan.SharedSecret, diags)
+}
+
+// consumerSharedSecret is an outgoing consumer's shared secret
+// (design/api.md §6.1).
+var consumerSharedSecret = writeOnlySecret{
+	writeOnly: "shared_secret_wo",
+	stored:    "shared_secret",
+	summary:   "Missing Shared Secret",
+	atApply: "An outgoing consumer needs its shared secret at every create and update, since the products never return " +
+		"it. Set `shared_secret_wo` (with `shared_secret_wo_version`) or `shared_secret` to a value known at apply time.",
+	atPlan: "An outgoing consumer needs the shared secret the service provider issued with `consumer_key` whenever " +
+		"Terraform creates or changes it, since the products never return it. Set `shared_secret_wo` with " +
+		"`shared_secret_wo_version` (Terraform or OpenTofu 1.11 and later), which keeps the secret out of the state, or " +
+		"`shared_secret`. An imported consumer keeps the secret the instance holds until the plan changes it.",
 }
 
 // maskSecret keeps the secret out of every log line written with ctx, behind
